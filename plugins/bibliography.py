@@ -1,0 +1,309 @@
+"""The shared bibliography: load every ``bib/*.bib`` with pybtex, check it, and label it.
+
+One :class:`Bibliography` is built per build. It gives every entry a stable author-year label
+(``Hubinger et al.``, ``2019a``), disambiguated over the whole bibliography so that the site, the
+bibliography page and the LaTeX export all agree, and a formatted reference in HTML and LaTeX
+produced by pybtex's own formatting machinery (styles, name formatting, LaTeX decoding).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pybtex.errors
+from pybtex.database import BibliographyData, Person
+from pybtex.database.input.bibtex import Parser
+from pybtex.richtext import Text
+from pybtex.scanner import PybtexSyntaxError
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.template import sentence
+
+from .errors import Problem
+
+# BibTeX's required fields per entry type (btxdoc); alternatives separated by '|'.
+REQUIRED = {
+    "article": ["author", "title", "journal", "year"],
+    "book": ["author|editor", "title", "publisher", "year"],
+    "booklet": ["title"],
+    "inbook": ["author|editor", "title", "chapter|pages", "publisher", "year"],
+    "incollection": ["author", "title", "booktitle", "publisher", "year"],
+    "inproceedings": ["author", "title", "booktitle", "year"],
+    "conference": ["author", "title", "booktitle", "year"],
+    "manual": ["title"],
+    "mastersthesis": ["author", "title", "school", "year"],
+    "misc": [],
+    "phdthesis": ["author", "title", "school", "year"],
+    "proceedings": ["title", "year"],
+    "techreport": ["author", "title", "institution", "year"],
+    "unpublished": ["author", "title", "note"],
+}
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}(v\d+)?|[a-z\-]+(\.[A-Z]{2})?/\d{7}(v\d+)?)$")
+YEAR_RE = re.compile(r"^\d{4}$")
+ENTRY_RE = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]+)\s*,")
+
+
+class _Style(UnsrtStyle):
+    """unsrt's entry templates, without web references (the site shows those as links)."""
+
+    def format_web_refs(self, e):
+        return sentence[""]
+
+
+def latex_to_text(value: str) -> str:
+    """Decode LaTeX markup (accents, braces, dashes) to Unicode text with pybtex."""
+    return Text.from_latex(value).render_as("text") if value else ""
+
+
+def _person_last(person: Person) -> str:
+    parts = person.rich_prelast_names + person.rich_last_names
+    return " ".join(p.render_as("text") for p in parts).strip()
+
+
+def ascii_fold(value: str) -> str:
+    return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+
+
+@dataclass
+class Entry:
+    key: str
+    type: str
+    path: str
+    line: int
+    authors: str  # "Hubinger et al."
+    year: str  # "2019"
+    suffix: str = ""  # "a", "b" for disambiguation
+    title: str = ""
+    html: str = ""
+    latex: str = ""
+    text: str = ""
+    links: list = field(default_factory=list)  # [(label, url)]
+
+    @property
+    def year_label(self) -> str:
+        return f"{self.year}{self.suffix}"
+
+    def cite_text(self, mode: str = "p") -> str:
+        if mode == "t":
+            return f"{self.authors} ({self.year_label})"
+        if mode == "year":
+            return self.year_label
+        return f"{self.authors}, {self.year_label}"
+
+    def to_dict(self):
+        return {
+            "key": self.key,
+            "authors": self.authors,
+            "year": self.year_label,
+            "title": self.title,
+            "html": self.html,
+            "links": self.links,
+        }
+
+
+class Bibliography:
+    def __init__(self):
+        self.data = BibliographyData()
+        self.entries: dict[str, Entry] = {}
+        self.problems: list[Problem] = []
+        self.files: list[str] = []
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, paths, root: Path | None = None) -> Bibliography:
+        bib = cls()
+        for p in sorted(Path(x) for x in paths):
+            bib._load_file(p, root)
+        bib._check()
+        bib._label()
+        bib._format()
+        return bib
+
+    def _rel(self, path: Path, root):
+        try:
+            return str(path.relative_to(root)) if root else str(path)
+        except ValueError:
+            return str(path)
+
+    def _load_file(self, path: Path, root):
+        rel = self._rel(path, root)
+        self.files.append(rel)
+        try:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.problems.append(Problem(rel, line, 0, "not UTF-8 text: save the .bib file as UTF-8", check="bib"))
+            return
+        lines = {}
+        for m in ENTRY_RE.finditer(text):
+            if m.group(1).lower() not in ("string", "preamble", "comment"):
+                lines.setdefault(m.group(2), text.count("\n", 0, m.start()) + 1)
+        previous = pybtex.errors.strict
+        pybtex.errors.set_strict_mode(True)
+        try:
+            parsed = Parser(wanted_entries=None).parse_string(text)
+        except PybtexSyntaxError as exc:
+            msg = str(exc.args[0]) if exc.args else str(exc)
+            self.problems.append(Problem(rel, exc.lineno or 1, 0, f"BibTeX syntax error: {msg}", check="bib"))
+            return
+        except RecursionError:
+            self.problems.append(Problem(rel, 1, 0, "BibTeX @string definitions refer to each other in a loop", check="bib"))
+            return
+        except Exception as exc:  # pybtex raises PybtexError subclasses for semantic problems
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            line = 1
+            m = re.search(r"entry\s+([^\s:]+)", msg)
+            if m and m.group(1) in lines:
+                line = lines[m.group(1)]
+            self.problems.append(Problem(rel, line, 0, f"BibTeX error: {msg}", check="bib"))
+            return
+        finally:
+            pybtex.errors.set_strict_mode(previous)
+        for key, entry in parsed.entries.items():
+            line = lines.get(key, 1)
+            if key in self.entries:
+                first = self.entries[key]
+                self.problems.append(
+                    Problem(rel, line, 0, f"duplicate BibTeX key '{key}' (first defined at {first.path}:{first.line}); rename or remove one", check="bib")
+                )
+                continue
+            self.data.entries[key] = entry
+            self.entries[key] = Entry(key=key, type=entry.type.lower(), path=rel, line=line, authors="", year="")
+
+    # ------------------------------------------------------------------ checks
+    def _check(self):
+        seen_doi, seen_eprint, titles = {}, {}, {}
+        for key, meta in self.entries.items():
+            e = self.data.entries[key]
+            f = {k.lower(): v for k, v in e.fields.items()}
+            where = (meta.path, meta.line)
+
+            def err(msg):
+                self.problems.append(Problem(where[0], where[1], 0, f"{key}: {msg}", check="bib"))
+
+            if meta.type not in REQUIRED:
+                err(f"unknown entry type '@{meta.type}'; use one of {', '.join(sorted(REQUIRED))}")
+                continue
+            for req in REQUIRED[meta.type]:
+                alts = req.split("|")
+                if not any(a in f or a in e.persons for a in alts):
+                    err(f"missing required field '{' or '.join(alts)}' for @{meta.type}")
+            if "year" in f and not YEAR_RE.match(f["year"].strip()):
+                err(f"year must be four digits (got '{f['year']}')")
+            if not any(k in f for k in ("url", "doi", "eprint")):
+                err("no url, doi or eprint: add one that identifies the work")
+            if "doi" in f:
+                doi = f["doi"].strip()
+                if not DOI_RE.match(doi):
+                    err(f"malformed DOI '{doi}' (expected 10.NNNN/…, without https://doi.org/)")
+                elif doi.lower() in seen_doi:
+                    err(f"same DOI as '{seen_doi[doi.lower()]}': one work, one entry")
+                else:
+                    seen_doi[doi.lower()] = key
+            if "eprint" in f:
+                ep = f["eprint"].strip()
+                if not ARXIV_RE.match(ep):
+                    err(f"malformed arXiv id '{ep}' (expected e.g. 2105.14111)")
+                elif ep.split("v")[0] in seen_eprint:
+                    err(f"same arXiv id as '{seen_eprint[ep.split('v')[0]]}': one work, one entry")
+                else:
+                    seen_eprint[ep.split("v")[0]] = key
+            if "crossref" in f and f["crossref"] not in self.entries:
+                err(f"crossref to missing entry '{f['crossref']}'")
+            title = re.sub(r"[^a-z0-9]+", " ", ascii_fold(latex_to_text(f.get("title", "")))).strip()
+            if title:
+                for other_title, other in titles.items():
+                    if (
+                        abs(len(other_title) - len(title)) < 8
+                        and difflib.SequenceMatcher(None, title, other_title).ratio() > 0.95
+                    ):
+                        err(f"title nearly identical to '{other}': one work, one entry")
+                        break
+                else:
+                    titles[title] = key
+
+    # ------------------------------------------------------------------ labels
+    def _authors_label(self, e) -> str:
+        persons = e.persons.get("author") or e.persons.get("editor") or []
+        names = [latex_to_text(str(_person_last(p))) for p in persons]
+        others = any(str(p) == "others" for p in persons)
+        names = [n for n, p in zip(names, persons) if str(p) != "others"]
+        if not names:
+            org = e.fields.get("organization") or e.fields.get("institution") or e.fields.get("howpublished")
+            title = e.fields.get("title", "Anonymous")
+            return latex_to_text(org or title)[:40]
+        if len(names) == 1 and not others:
+            return names[0]
+        if len(names) == 2 and not others:
+            return f"{names[0]} and {names[1]}"
+        return f"{names[0]} et al."
+
+    def _label(self):
+        groups: dict[tuple, list[str]] = {}
+        for key, meta in self.entries.items():
+            e = self.data.entries[key]
+            meta.authors = self._authors_label(e)
+            meta.year = e.fields.get("year", "n.d.").strip()
+            meta.title = latex_to_text(e.fields.get("title", ""))
+            groups.setdefault((meta.authors, meta.year), []).append(key)
+        for (_, _), keys in groups.items():
+            if len(keys) > 1:
+                keys.sort(key=lambda k: (ascii_fold(self.entries[k].title), k))
+                for i, k in enumerate(keys):
+                    self.entries[k].suffix = "abcdefghijklmnopqrstuvwxyz"[i] if i < 26 else str(i)
+
+    def _format(self):
+        style = _Style()
+        for key, meta in self.entries.items():
+            e = self.data.entries[key]
+            try:
+                formatted = style.format_entry(meta.key, e)
+                meta.html = formatted.text.render_as("html")
+                meta.latex = formatted.text.render_as("latex")
+                meta.text = formatted.text.render_as("text")
+            except Exception as exc:  # a field pybtex cannot format
+                self.problems.append(Problem(meta.path, meta.line, 0, f"{key}: cannot format entry ({exc})", check="bib"))
+                meta.html = meta.text = meta.title
+                meta.latex = meta.title
+            f = e.fields
+            links = []
+            if f.get("doi"):
+                links.append(("DOI", "https://doi.org/" + f["doi"].strip()))
+            if f.get("eprint"):
+                links.append(("arXiv", "https://arxiv.org/abs/" + f["eprint"].strip()))
+            if f.get("url"):
+                links.append(("URL", f["url"].strip()))
+            meta.links = links
+
+    # ------------------------------------------------------------------ lookups
+    def __contains__(self, key):
+        return key in self.entries
+
+    def get(self, key) -> Entry | None:
+        return self.entries.get(key)
+
+    def suggest(self, key: str) -> str | None:
+        close = difflib.get_close_matches(key, list(self.entries), n=1, cutoff=0.6)
+        if not close:
+            close = [k for k in self.entries if k.startswith(key) or key.startswith(k)]
+        return close[0] if close else None
+
+    def sort_key(self, key: str):
+        m = self.entries[key]
+        return (ascii_fold(m.authors), m.year, m.suffix, ascii_fold(m.title), key)
+
+    def uncited(self, cited: set[str]) -> list[Problem]:
+        return [
+            Problem(m.path, m.line, 0, f"{k}: entry is cited nowhere", severity="warning", check="bib")
+            for k, m in sorted(self.entries.items())
+            if k not in cited
+        ]
+
+    def export_labels(self) -> dict:
+        """Plain data for worker processes and the LaTeX exporter."""
+        return {k: v for k, v in self.entries.items()}

@@ -1,0 +1,238 @@
+"""Run figure scripts, cached by content hash, in parallel, each under a timeout.
+
+The cache key of a script is the hash of the script, the project modules it imports (followed
+transitively through ``experiments/`` and ``figures/``), the data files it names, the shared
+style, and the installed versions of matplotlib and numpy. Touching a file without changing it
+changes nothing; editing an imported experiment re-runs exactly the scripts that import it.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from .errors import Problem
+
+SKIP = {"__init__.py", "figlib.py"}
+SHARED = ["figures/figlib.py", "figures/style.mplstyle"]
+VERSIONED = ["matplotlib", "numpy", "scipy"]
+TAIL_LINES = 12
+
+
+@dataclass
+class FigureResult:
+    script: str
+    key: str
+    outputs: dict = field(default_factory=dict)  # name -> folder holding name.svg/pdf/json
+    cached: bool = False
+    seconds: float = 0.0
+    problem: Problem | None = None
+
+
+def scripts(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "figures").glob("*.py") if p.name not in SKIP and not p.name.startswith("_"))
+
+
+def _module_file(root: Path, name: str) -> Path | None:
+    parts = name.split(".")
+    if parts[0] not in ("experiments", "figures"):
+        return None
+    base = root.joinpath(*parts)
+    for cand in (base.with_suffix(".py"), base / "__init__.py"):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def local_deps(root: Path, script: Path) -> list[Path]:
+    """Project files a script depends on: imported modules (transitively) and data files it names."""
+    seen: dict[Path, None] = {}
+    todo = [script]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen[path] = None
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError, OSError):
+            continue
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 200:
+                cand = root / node.value
+                if "/" in node.value and not node.value.startswith("/") and ".." not in node.value:
+                    try:
+                        if cand.is_file():
+                            seen.setdefault(cand.resolve(), None)
+                    except OSError:
+                        pass
+            for n in names:
+                f = _module_file(root, n)
+                if f is not None:
+                    todo.append(f.resolve())
+    return sorted(seen)
+
+
+def versions() -> str:
+    out = []
+    for name in VERSIONED:
+        try:
+            out.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{name}==none")
+    return ";".join(out)
+
+
+def cache_key(root: Path, script: Path) -> str:
+    h = hashlib.sha256()
+    h.update(versions().encode())
+    files = {p.resolve() for p in local_deps(root, script.resolve())}
+    files |= {(root / s).resolve() for s in SHARED if (root / s).exists()}
+    for f in sorted(files):
+        h.update(str(f.relative_to(root.resolve())).encode() + b"\0")
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()[:20]
+
+
+def _tail(path: Path) -> str:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(0, size - 8192))
+            data = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    return "\n".join(data.splitlines()[-TAIL_LINES:])
+
+
+def _run_one(root: Path, script: Path, cache: Path, timeout: float) -> FigureResult:
+    rel = str(script.relative_to(root))
+    key = cache_key(root, script)
+    done = cache / f"{script.stem}-{key}"
+    res = FigureResult(script=rel, key=key)
+    manifest = done / "manifest.json"
+    if manifest.is_file():
+        try:
+            names = json.loads(manifest.read_text())["figures"]
+            if all((done / f"{n}.svg").is_file() and (done / f"{n}.pdf").is_file() for n in names):
+                res.outputs = {n: done for n in names}
+                res.cached = True
+                return res
+        except (ValueError, KeyError, OSError):
+            pass  # a half-written entry is never trusted: rebuild it
+    cache.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".tmp-{script.stem}-", dir=cache))
+    out = work / "out"
+    out.mkdir()
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(root) + os.pathsep + env.get("PYTHONPATH", ""),
+        FIGURES_OUT=str(out),
+        MPLBACKEND="Agg",
+        PYTHONHASHSEED="0",
+        SOURCE_DATE_EPOCH="0",
+        MPLCONFIGDIR=str(cache / "mplconfig"),
+    )
+    t0 = time.monotonic()
+    stdout, stderr = work / "stdout.txt", work / "stderr.txt"
+    try:
+        with open(stdout, "wb") as so, open(stderr, "wb") as se:
+            proc = subprocess.run(
+                [sys.executable, str(script)],
+                cwd=root,
+                env=env,
+                stdout=so,
+                stderr=se,
+                timeout=timeout,
+                stdin=subprocess.DEVNULL,
+            )
+        rc = proc.returncode
+    except subprocess.TimeoutExpired:
+        res.problem = Problem(rel, 1, 0, f"figure script timed out after {timeout:g} s: make it faster or raise FIGURE_TIMEOUT", check="figures")
+        shutil.rmtree(work, ignore_errors=True)
+        return res
+    res.seconds = time.monotonic() - t0
+    if rc != 0:
+        tail = _tail(stderr)
+        res.problem = Problem(rel, 1, 0, f"figure script failed (exit {rc}); last lines of its stderr:\n{tail}", check="figures")
+        shutil.rmtree(work, ignore_errors=True)
+        return res
+    names = sorted(p.stem for p in out.glob("*.svg"))
+    if not names:
+        res.problem = Problem(rel, 1, 0, "figure script wrote no figure: call figlib.save(fig, 'name') at least once", check="figures")
+        shutil.rmtree(work, ignore_errors=True)
+        return res
+    for n in names:
+        if not (out / f"{n}.pdf").is_file():
+            res.problem = Problem(rel, 1, 0, f"figure '{n}' has an SVG but no PDF: save figures with figlib.save", check="figures")
+            shutil.rmtree(work, ignore_errors=True)
+            return res
+        side = out / f"{n}.json"
+        info = json.loads(side.read_text()) if side.is_file() else {"figure": n, "script": rel, "params": {}}
+        info["script"] = rel
+        info["input_hash"] = key
+        side.write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+    for extra in out.iterdir():
+        if extra.suffix not in (".svg", ".pdf", ".json"):
+            extra.unlink() if extra.is_file() else shutil.rmtree(extra)
+    (out / "manifest.json").write_text(json.dumps({"script": rel, "key": key, "figures": names}, indent=2) + "\n")
+    if done.exists():
+        shutil.rmtree(done)
+    os.replace(out, done)
+    shutil.rmtree(work, ignore_errors=True)
+    res.outputs = {n: done for n in names}
+    return res
+
+
+def run_all(root: Path, *, cache: Path | None = None, jobs: int = 2, timeout: float | None = None, only=None, progress=None):
+    """Run (or reuse) every figure script. Returns (name -> folder, results, problems)."""
+    root = Path(root).resolve()
+    cache = cache or root / ".cache" / "figures"
+    timeout = timeout or float(os.environ.get("FIGURE_TIMEOUT", "120"))
+    todo = [s for s in scripts(root) if not only or s.stem in only or str(s.relative_to(root)) in only]
+    results: list[FigureResult] = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(_run_one, root, s, cache, timeout) for s in todo]
+        for fut in futures:
+            r = fut.result()
+            results.append(r)
+            if progress:
+                state = "cached" if r.cached else ("FAILED" if r.problem else f"{r.seconds:.1f} s")
+                progress(f"  figure {r.script}: {', '.join(sorted(r.outputs)) or '-'} [{state}]")
+    figures, problems = {}, []
+    owners: dict[str, str] = {}
+    for r in results:
+        if r.problem:
+            problems.append(r.problem)
+        for name, folder in r.outputs.items():
+            if name in owners:
+                problems.append(Problem(r.script, 1, 0, f"figure name '{name}' is also produced by {owners[name]}: names must be unique", check="figures"))
+            owners[name] = r.script
+            figures[name] = folder
+    _prune(cache, {f"{Path(r.script).stem}-{r.key}" for r in results}, bool(only))
+    return figures, results, problems
+
+
+def _prune(cache: Path, keep: set, partial: bool):
+    if partial or not cache.is_dir():
+        return
+    for d in cache.iterdir():
+        if d.is_dir() and d.name not in keep:
+            shutil.rmtree(d, ignore_errors=True)

@@ -1,0 +1,546 @@
+"""The build: discover sources, run figures, parse every source once, render with Pelican, swap.
+
+The whole site is built into a fresh folder; only when every step succeeded is ``output`` switched
+to it, atomically (``output`` is a symbolic link replaced with ``os.replace``), so a failed or
+interrupted build leaves the previous site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import logging
+import os
+import pickle
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import figures as figmod
+from . import frontmatter, notebooks
+from .bibliography import Bibliography
+from .errors import BuildError, Problem, Report
+from .render import ROOT_TOKEN, Doc, RenderContext, render_body
+
+MAX_SOURCE_BYTES = 12 * 1024 * 1024
+
+
+@dataclass
+class Source:
+    path: str  # repository-relative, posix
+    kind: str  # post | paper | page
+    slug: str
+    url: str
+    depth: int
+
+
+@dataclass
+class BuildResult:
+    report: Report
+    docs: dict = field(default_factory=dict)
+    sources: list = field(default_factory=list)
+    bib: Bibliography | None = None
+    figures: dict = field(default_factory=dict)
+    output: Path | None = None
+    timings: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- discovery
+def discover(root: Path, report: Report) -> list[Source]:
+    out: list[Source] = []
+    for p in sorted((root / "posts").glob("*")):
+        if p.suffix in (".md", ".ipynb") and not p.name.startswith("."):
+            slug = p.stem
+            out.append(Source(f"posts/{p.name}", "post", slug, f"posts/{slug}/", 2))
+    for d in sorted((root / "papers").glob("*")):
+        if not d.is_dir() or d.name.startswith("."):
+            continue
+        cands = [d / "paper.md", d / "paper.ipynb"]
+        found = [c for c in cands if c.is_file()]
+        if not found:
+            report.error(f"papers/{d.name}", 1, "paper folder has no paper.md or paper.ipynb", check="sources")
+            continue
+        out.append(Source(f"papers/{d.name}/{found[0].name}", "paper", d.name, f"papers/{d.name}/", 2))
+    if (root / "docs" / "authoring.md").is_file():
+        out.append(Source("docs/authoring.md", "page", "authoring", "authoring/", 1))
+    for s in out:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", s.slug):
+            report.error(s.path, 1, f"file name '{s.slug}' is not a valid slug: use lower-case letters, digits and '-'", check="sources")
+    seen: dict[tuple, Source] = {}
+    for s in out:
+        k = (s.kind == "page", s.slug)
+        if k in seen:
+            report.error(s.path, 1, f"duplicate slug '{s.slug}' (also {seen[k].path}): rename one", check="sources")
+        seen[k] = s
+    return [s for s in out if re.fullmatch(r"[a-z0-9][a-z0-9-]*", s.slug)]
+
+
+# --------------------------------------------------------------------------- parsing
+_CTX: RenderContext | None = None
+_EXEC: dict = {}
+
+
+def _init_worker(ctx, execute_opts):
+    global _CTX, _EXEC
+    _CTX, _EXEC = ctx, execute_opts
+
+
+def read_source(root: Path, src: Source, execute=None):
+    """Return (text, line_map or None) for a source; raises BuildError for unreadable input."""
+    path = root / src.path
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        raise BuildError(Problem(src.path, 1, 0, "source is a symbolic link that leads outside the repository"))
+    raw = path.read_bytes()
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise BuildError(Problem(src.path, 1, 0, f"file is {len(raw) // 1024 // 1024} MB; the limit is {MAX_SOURCE_BYTES // 1024 // 1024} MB: split it"))
+    if src.path.endswith(".ipynb"):
+        nb = notebooks.read(path, src.path)
+        if execute:
+            nb = notebooks.execute(nb, src.path, Path(execute["cache"]), execute.get("timeout", 60))
+        text, line_map = notebooks.to_markdown(nb, src.path)
+        return text, line_map
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BuildError(Problem(src.path, line, 0, "file is not UTF-8 text: re-save it as UTF-8")) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise BuildError(Problem(src.path, line, 0, "file contains a NUL byte: is it really text?"))
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def parse_one(root: str, src: Source, ctx: RenderContext | None = None, execute=None) -> Doc | BuildError:
+    ctx = ctx or _CTX
+    execute = execute if execute is not None else (_EXEC or None)
+    try:
+        text, line_map = read_source(Path(root), src, execute)
+        meta, body, first = frontmatter.parse(text, src.path)
+        doc = render_body(body, src.path, meta, ctx, first)
+        if line_map:
+            doc.problems = [notebooks.map_problem(p, line_map) for p in doc.problems]
+        return doc
+    except BuildError as exc:
+        if "line_map" in locals() and line_map:
+            exc.problems = [notebooks.map_problem(p, line_map) for p in exc.problems]
+        return exc
+    except RecursionError:
+        return BuildError(Problem(src.path, 1, 0, "document nests too deeply to parse: simplify it"))
+
+
+def engine_hash(root: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted((root / "plugins").glob("*.py")):
+        h.update(p.name.encode() + p.read_bytes())
+    return h.hexdigest()
+
+
+def _doc_key(root: Path, src: Source, ctx_hash: str, engine: str) -> str:
+    h = hashlib.sha256()
+    h.update(engine.encode() + ctx_hash.encode() + src.path.encode())
+    h.update((root / src.path).read_bytes())
+    return h.hexdigest()[:24]
+
+
+def _ctx_hash(ctx: RenderContext) -> str:
+    h = hashlib.sha256()
+    for k in sorted(ctx.bib):
+        e = ctx.bib[k]
+        h.update(f"{k}|{e.authors}|{e.year_label}|{e.html}|{e.links}".encode())
+    h.update(json.dumps(sorted(ctx.figures)).encode())
+    h.update(json.dumps(sorted(ctx.urls.items())).encode())
+    return h.hexdigest()
+
+
+def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
+    cache.mkdir(parents=True, exist_ok=True)
+    engine, chash = engine_hash(root), _ctx_hash(ctx)
+    docs, problems, todo = {}, [], []
+    for s in sources:
+        key = _doc_key(root, s, chash, engine) + ("-x" if execute else "")
+        f = cache / f"{key}.pickle"
+        if f.is_file():
+            try:
+                with open(f, "rb") as fh:
+                    docs[s.path] = pickle.load(fh)
+                continue
+            except Exception:
+                pass  # a damaged cache entry is ignored and rebuilt
+        todo.append((s, f))
+    results = []
+    if len(todo) > 6 and jobs > 1:
+        import multiprocessing as mp
+
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_init_worker, initargs=(ctx, execute or {})) as pool:
+            futs = [pool.submit(parse_one, str(root), s) for s, _ in todo]
+            results = [fu.result() for fu in futs]
+    else:
+        results = [parse_one(str(root), s, ctx, execute) for s, _ in todo]
+    for (s, f), r in zip(todo, results):
+        if isinstance(r, BuildError):
+            problems.extend(r.problems)
+            continue
+        docs[s.path] = r
+        if not any(p.severity == "error" for p in r.problems):
+            tmp = f.with_suffix(f".tmp{os.getpid()}")
+            with open(tmp, "wb") as fh:
+                pickle.dump(r, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, f)
+    for d in docs.values():
+        problems.extend(d.problems)
+    return docs, problems
+
+
+# --------------------------------------------------------------------------- helpers
+def git_dates(root: Path) -> dict:
+    try:
+        out = subprocess.run(
+            ["git", "log", "--format=%x00%cs", "--name-only", "--no-renames"],
+            cwd=root, capture_output=True, text=True, timeout=30, check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    dates, current = {}, None
+    for line in out.splitlines():
+        if line.startswith("\x00"):
+            current = line[1:]
+        elif line and current:
+            dates.setdefault(line, current)
+    return dates
+
+
+def load_agenda(root: Path, report: Report):
+    path = root / "docs" / "agenda.yaml"
+    try:
+        items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError) as exc:
+        report.error("docs/agenda.yaml", 1, f"cannot read the agenda: {exc}", check="agenda")
+        return []
+    return items
+
+
+def cite_bibtex(src: Source, meta: dict, canonical: str) -> str:
+    year = meta["date"].year
+    key = f"alignmentconcepts{year}{src.slug.replace('-', '')}"
+    authors = " and ".join("{" + a["name"] + "}" for a in meta.get("authors", []))
+    kind = "article" if src.kind == "paper" else "misc"
+    lines = [
+        f"@{'misc' if kind == 'misc' else 'misc'}{{{key},",
+        f"  title = {{{{{meta['title']}}}}},",
+        f"  author = {{{authors}}},",
+        f"  year = {{{year}}},",
+        f"  url = {{{canonical.rstrip('/')}/{src.url}}},",
+        "  howpublished = {Alignment Concepts}" + ("," if meta.get("request") else ""),
+    ]
+    if meta.get("request"):
+        lines.append(f"  note = {{Answers agenda item {meta['request']}}}")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- site build
+def _capture_pelican_logs():
+    records: list[logging.LogRecord] = []
+
+    class H(logging.Handler):
+        def emit(self, record):
+            if record.levelno >= logging.WARNING:
+                records.append(record)
+
+    handler = H()
+    logger = logging.getLogger("pelican")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    return records, lambda: logger.removeHandler(handler)
+
+
+def run_pelican(root: Path, out: Path, settings_file: str, extra: dict):
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    from . import acx_pelican
+
+    override = {"PATH": str(root), "OUTPUT_PATH": str(out), **extra}
+    settings = read_settings(str(root / settings_file), override=override)
+    settings["PLUGINS"] = [acx_pelican]
+    records, detach = _capture_pelican_logs()
+    import contextlib
+    import io
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            Pelican(settings).run()
+    finally:
+        detach()
+    problems = []
+    for r in records:
+        msg = r.getMessage()
+        problems.append(Problem(settings_file, 1, 0, f"Pelican: {msg.splitlines()[0]}", "error" if r.levelno >= logging.ERROR else "warning", "pelican"))
+    return problems
+
+
+def write_sitemap(out: Path, pages: list[tuple[str, str]], canonical: str):
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url, lastmod in sorted(set(pages)):
+        loc = html.escape(canonical.rstrip("/") + "/" + url)
+        lines.append(f"  <url><loc>{loc}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+    lines.append("</urlset>")
+    (out / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run_pagefind(out: Path) -> Problem | None:
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pagefind", "--site", str(out), "--silent"],
+            capture_output=True, text=True, timeout=300,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return Problem("pelicanconf.py", 1, 0, f"Pagefind could not run ({exc}): run 'make site' to install it", check="search")
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        return Problem("pelicanconf.py", 1, 0, "Pagefind failed: " + " | ".join(tail), check="search")
+    return None
+
+
+def swap_output(root: Path, new: Path, output: Path):
+    """Point ``output`` at ``new`` atomically; remove superseded builds."""
+    sites = new.parent
+    if output.exists() and not output.is_symlink():
+        legacy = sites / f"legacy-{int(time.time() * 1000)}"
+        os.replace(output, legacy)
+    link_tmp = output.with_name(output.name + ".swap")
+    if link_tmp.is_symlink() or link_tmp.exists():
+        link_tmp.unlink()
+    os.symlink(os.path.relpath(new, output.parent), link_tmp)
+    os.replace(link_tmp, output)
+    for d in sites.iterdir():
+        if d != new and d.is_dir() and not d.name.startswith("building-"):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def build(
+    root: Path,
+    *,
+    settings_file: str = "pelicanconf.py",
+    output: Path | None = None,
+    jobs: int = 2,
+    execute: bool = False,
+    papers: bool = True,
+    search: bool = True,
+    progress=print,
+) -> BuildResult:
+    root = Path(root).resolve()
+    report = Report()
+    res = BuildResult(report=report)
+    t = time.monotonic()
+    cache = root / ".cache"
+    output = output or root / "output"
+
+    sources = discover(root, report)
+    res.sources = sources
+    bib = Bibliography.load(sorted((root / "bib").glob("*.bib")), root)
+    res.bib = bib
+    report.extend(bib.problems)
+    res.timings["discover+bib"] = time.monotonic() - t
+
+    t = time.monotonic()
+    figs, _results, fig_problems = figmod.run_all(root, jobs=jobs, progress=progress)
+    report.extend(fig_problems)
+    res.figures = figs
+    res.timings["figures"] = time.monotonic() - t
+
+    t = time.monotonic()
+    ctx = RenderContext(
+        bib=bib.export_labels(),
+        figures=set(figs),
+        urls={s.path: s.url for s in sources},
+        bib_suggest=None,
+    )
+    ctx.bib_suggest = _Suggest(list(ctx.bib))
+    exec_opts = {"cache": str(cache / "notebooks"), "timeout": 60} if execute else None
+    docs, problems = parse_all(root, sources, ctx, cache / "docs", jobs=jobs, execute=exec_opts)
+    report.extend(problems)
+    res.docs = docs
+    res.timings["parse"] = time.monotonic() - t
+
+    if report.errors:
+        return res
+
+    cited: dict[str, list] = {}
+    for s in sources:
+        d = docs.get(s.path)
+        if d:
+            for k in d.citations:
+                cited.setdefault(k, []).append(s)
+    report.extend(bib.uncited(set(cited)))
+
+    t = time.monotonic()
+    sites = cache / "sites"
+    sites.mkdir(parents=True, exist_ok=True)
+    new = Path(tempfile.mkdtemp(prefix="building-", dir=sites))
+    try:
+        extra = _pelican_extra(root, sources, docs, bib, cited, report, settings_file)
+        paper_outputs = {}
+        if papers:
+            paper_outputs = _build_papers(root, sources, docs, bib, figs, new, report, progress)
+        _attach(root, sources, docs, paper_outputs, settings_file)
+        report.extend(run_pelican(root, new, settings_file, extra))
+        _copy_figures(figs, docs, new)
+        canonical = extra["CANONICAL_URL"]
+        pages = [("", None), ("agenda/", None), ("bibliography/", None), ("archives.html", None)]
+        for s in sources:
+            d = docs[s.path]
+            if d.meta.get("status") == "published":
+                pages.append((s.url, str(d.meta.get("updated") or d.meta["date"])))
+        write_sitemap(new, pages, canonical)
+        res.timings["pelican"] = time.monotonic() - t
+        if report.errors:
+            raise BuildError(report.errors)
+        if search:
+            t = time.monotonic()
+            p = run_pagefind(new)
+            if p:
+                report.problems.append(p)
+                raise BuildError([p])
+            res.timings["search"] = time.monotonic() - t
+        from .linkcheck import check_site
+
+        t = time.monotonic()
+        report.extend(check_site(new, sources, docs, root))
+        res.timings["links"] = time.monotonic() - t
+        if report.errors:
+            raise BuildError(report.errors)
+        final = sites / f"site-{hashlib.sha256(str(time.time_ns()).encode()).hexdigest()[:10]}"
+        os.replace(new, final)
+        swap_output(root, final, output)
+        res.output = output
+    except BuildError:
+        shutil.rmtree(new, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    return res
+
+
+class _Suggest:
+    """Picklable 'did you mean' for citation keys."""
+
+    def __init__(self, keys):
+        self.keys = keys
+
+    def __call__(self, key):
+        import difflib
+
+        close = difflib.get_close_matches(key, self.keys, n=1, cutoff=0.6)
+        if not close:
+            close = sorted(k for k in self.keys if k.startswith(key) or key.startswith(k))
+        return close[0] if close else None
+
+
+def _pelican_extra(root, sources, docs, bib, cited, report, settings_file):
+    from pelican.settings import read_settings
+
+    base = read_settings(str(root / settings_file), override={"PATH": str(root)})
+    canonical = base.get("CANONICAL_URL") or "https://example.org"
+    agenda_items = load_agenda(root, report)
+    by_req = {}
+    for s in sources:
+        d = docs.get(s.path)
+        if d and d.meta.get("request"):
+            prev = by_req.get(d.meta["request"])
+            if prev is None or (prev[1].meta.get("status") != "published" and d.meta.get("status") == "published"):
+                by_req[d.meta["request"]] = (s, d)
+    agenda, counts = [], {"published": 0, "draft": 0, "missing": 0}
+    for item in agenda_items:
+        entry = dict(item)
+        hit = by_req.get(item["id"])
+        if hit:
+            s, d = hit
+            status = d.meta.get("status", "published")
+            entry.update(status=status, status_label=status, title=html.escape(d.meta["title"]),
+                         url=s.url if status == "published" else f"drafts/{s.slug}/")
+        else:
+            status = "missing"
+            entry.update(status="missing", status_label="not started", title="", url="")
+        counts[status] += 1
+        agenda.append(entry)
+    biblio = []
+    for k in sorted(bib.entries, key=bib.sort_key):
+        e = bib.entries[k]
+        cited_by = []
+        for s in cited.get(k, []):
+            d = docs[s.path]
+            if d.meta.get("status") == "published":
+                cited_by.append({"url": s.url, "title": html.escape(d.meta["title"])})
+        biblio.append({"key": k, "authors": e.authors, "year": e.year_label, "html": e.html, "links": e.links, "cited_by": cited_by})
+    published = [s.path for s in sources if s.kind != "page" and docs[s.path].meta.get("status") == "published"]
+    drafts = [s.path for s in sources if s.kind != "page" and docs[s.path].meta.get("status") != "published"]
+    return {
+        "ARTICLE_PATHS": published + drafts or ["posts"],
+        "PAGE_PATHS": [s.path for s in sources if s.kind == "page"] or ["docs/none"],
+        "AGENDA": agenda,
+        "AGENDA_COUNTS": counts,
+        "BIBLIO": biblio,
+        "CANONICAL_URL": canonical,
+    }
+
+
+def _attach(root, sources, docs, paper_outputs, settings_file):
+    """Give the Pelican reader everything it shows beside a document's HTML."""
+    from . import acx_pelican
+    from pelican.settings import read_settings
+
+    canonical = read_settings(str(root / settings_file), override={"PATH": str(root)}).get("CANONICAL_URL", "")
+    dates = git_dates(root)
+    acx_pelican.DOCS.clear()
+    for s in sources:
+        d = docs[s.path]
+        prefix = "../" * s.depth
+        extra = {
+            "kind": s.kind,
+            "slug": s.slug,
+            "content": d.html.replace(ROOT_TOKEN, prefix),
+            "toc_items": [h for h in d.toc if h.get("id")],
+            "reading_minutes": d.reading_minutes,
+            "last_updated": dates.get(s.path) if dates.get(s.path) and dates.get(s.path) != str(d.meta["date"]) else None,
+            "cite_bibtex": cite_bibtex(s, d.meta, canonical),
+        }
+        if s.path in paper_outputs:
+            extra.update(paper_outputs[s.path])
+        acx_pelican.DOCS[str((root / s.path).resolve())] = (s, d, extra)
+
+
+def _copy_figures(figs, docs, out: Path):
+    used = sorted({n for d in docs.values() for n in d.figures})
+    if not used:
+        return
+    dest = out / "figures"
+    dest.mkdir(parents=True, exist_ok=True)
+    for n in used:
+        for ext in (".svg", ".pdf", ".json"):
+            src = figs[n] / f"{n}{ext}"
+            if src.is_file():
+                shutil.copyfile(src, dest / f"{n}{ext}")
+
+
+def _build_papers(root, sources, docs, bib, figs, out, report, progress):
+    try:
+        from . import papers as papermod
+    except ImportError:
+        return {}
+    return papermod.build_all(root, sources, docs, bib, figs, out, report, progress)
+
+
+def today() -> dt.date:
+    return dt.date.today()
