@@ -194,7 +194,7 @@ def parser() -> argparse.ArgumentParser:
     pdf.add_argument("file", help="posts/<slug>.md or papers/<slug>/paper.md")
     pdf.set_defaults(func=cmd_pdf)
 
-    cl = sub.add_parser("clean", help="remove output/ and the build cache", description="Delete output/ and .cache/.")
+    cl = sub.add_parser("clean", help="remove output/ and the build cache", description="Delete output/ (the built site) and .cache/ (parsed documents, generated figures, compiled papers, notebook runs and the link-check cache). The next build starts from scratch.")
     cl.set_defaults(func=cmd_clean)
     return p
 

@@ -47,6 +47,15 @@ def split(text: str):
     return "\n".join(lines[1:]), "", len(lines) + 1  # unterminated; reported by parse()
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date is reported by the schema with its line."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"] for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _key_lines(node) -> dict:
     out = {}
     if isinstance(node, yaml.MappingNode):
@@ -68,8 +77,10 @@ def parse(text: str, path: str, *, line_offset: int = 0) -> tuple[dict, str, int
     if first > len(text.split("\n")) and not re.search(r"^(---|\.\.\.)\s*$", text[3:], re.M):
         raise BuildError(Problem(path, 1 + line_offset, 0, "front matter is not closed: add a '---' line after it"))
     try:
-        node = yaml.compose(yml, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(yml)
+        node = yaml.compose(yml, Loader=_Loader)
+        data = yaml.load(yml, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise BuildError(Problem(path, 1 + line_offset, 0, "front matter nests too deeply")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = (mark.line + 2) if mark else 1

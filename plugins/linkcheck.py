@@ -83,7 +83,7 @@ def _source_line(root: Path | None, src_path: str | None, url: str) -> int:
     return 1
 
 
-def check_site(out: Path, sources=(), docs=None, root: Path | None = None) -> list[Problem]:
+def check_site(out: Path, sources=(), docs=None, root: Path | None = None, skip=()) -> list[Problem]:
     out = Path(out)
     pages = scan(out)
     by_page = {}
@@ -97,7 +97,7 @@ def check_site(out: Path, sources=(), docs=None, root: Path | None = None) -> li
             if url.startswith(SKIP_SCHEMES) or url.startswith("//"):
                 continue
             target, frag = _resolve(page, url, out)
-            if target is None:
+            if target is None or target.startswith(tuple(skip)):
                 continue
             src = by_page.get(page)
             where = (src, _source_line(root, src, url)) if src else (f"output/{page}", line)

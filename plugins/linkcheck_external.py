@@ -39,10 +39,12 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import http.cookiejar
 import json
 import logging
 import os
 import re
+import ssl
 import tempfile
 import threading
 import time
@@ -192,9 +194,7 @@ def load_ignore_file(path: str | os.PathLike[str] = DEFAULT_IGNORE_FILE) -> list
         try:
             re.compile(line)
         except re.error as exc:
-            raise ValueError(
-                f"{p}:{lineno}: invalid regular expression {line!r}: {exc}"
-            ) from exc
+            raise ValueError(f"{p}:{lineno}: invalid regular expression {line!r}: {exc}") from exc
         patterns.append(line)
     return patterns
 
@@ -237,6 +237,19 @@ class _AnchorParser(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+def _fragment_found(frag: str, anchors: Sequence[str]) -> bool:
+    """Whether ``#frag`` points somewhere on a page with these ids/names.
+
+    ``#top`` always works in HTML; a text fragment (``#:~:text=``) is not an
+    anchor; GitHub renders Markdown heading ids with a ``user-content-`` prefix
+    and resolves ``#x`` to them with JavaScript.
+    """
+    if frag.startswith(":~:") or frag.lower() == "top":
+        return True
+    found = set(anchors)
+    return frag in found or f"user-content-{frag}" in found
+
+
 def _anchors_in(body: bytes, charset: str | None) -> list[str]:
     parser = _AnchorParser()
     # A broken page still yields what was parsed before the error.
@@ -262,6 +275,7 @@ class _Hop:
     headers: Any = None
     body: bytes | None = None
     error: str | None = None
+    retry: bool = True  # for a failure without a status: worth another try?
 
 
 class _Checker:
@@ -283,7 +297,6 @@ class _Checker:
         self.user_agent = user_agent
         self._host_locks: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
-        self._opener = urllib.request.build_opener(_NoRedirect())
 
     def _host_sem(self, url: str) -> threading.BoundedSemaphore:
         key = _host_key(url)
@@ -293,7 +306,7 @@ class _Checker:
                 sem = self._host_locks[key] = threading.BoundedSemaphore(self.per_host)
             return sem
 
-    def _once(self, url: str, method: str, want_body: bool) -> _Hop:
+    def _once(self, opener: urllib.request.OpenerDirector, url: str, method: str, want_body: bool) -> _Hop:
         req = urllib.request.Request(
             url,
             method=method,
@@ -305,12 +318,8 @@ class _Checker:
         )
         with self._host_sem(url):
             try:
-                with self._opener.open(req, timeout=self.timeout) as resp:
-                    body = (
-                        resp.read(MAX_BODY_BYTES)
-                        if want_body and method == "GET"
-                        else None
-                    )
+                with opener.open(req, timeout=self.timeout) as resp:
+                    body = resp.read(MAX_BODY_BYTES) if want_body and method == "GET" else None
                     return _Hop(resp.status, resp.headers, body)
             except urllib.error.HTTPError as exc:
                 with contextlib.suppress(Exception):
@@ -320,20 +329,24 @@ class _Checker:
                 reason = exc.reason
                 if isinstance(reason, TimeoutError) or "timed out" in str(reason):
                     return _Hop(None, error="timeout")
+                if isinstance(reason, ssl.SSLError):  # a bad certificate does not heal on retry
+                    return _Hop(None, error=f"TLS error: {reason}", retry=False)
                 return _Hop(None, error=f"connection error: {reason}")
             except TimeoutError:
                 return _Hop(None, error="timeout")
-            except (HTTPException, OSError, ValueError) as exc:
-                return _Hop(
-                    None, error=f"connection error: {exc.__class__.__name__}: {exc}"
-                )
+            except ssl.SSLError as exc:
+                return _Hop(None, error=f"TLS error: {exc}", retry=False)
+            except ValueError as exc:
+                return _Hop(None, error=f"invalid URL: {exc}", retry=False)
+            except (HTTPException, OSError) as exc:
+                return _Hop(None, error=f"connection error: {exc.__class__.__name__}: {exc}")
 
-    def _request(self, url: str, method: str, want_body: bool) -> _Hop:
+    def _request(self, opener: urllib.request.OpenerDirector, url: str, method: str, want_body: bool) -> _Hop:
         """One hop, with retries and backoff."""
         attempt = 0
         while True:
-            hop = self._once(url, method, want_body)
-            transient = hop.status in RETRY_STATUSES or hop.status is None
+            hop = self._once(opener, url, method, want_body)
+            transient = hop.status in RETRY_STATUSES or (hop.status is None and hop.retry)
             if not transient or attempt >= self.retries:
                 return hop
             delay = self.backoff * (2**attempt)
@@ -344,15 +357,20 @@ class _Checker:
             time.sleep(min(max(delay, 0.0), self.max_retry_after))
             attempt += 1
 
-    def _chain(
-        self, url: str, method: str, want_body: bool
-    ) -> tuple[_Hop, str, list[str]]:
-        """Follow redirects from *url*; return the last hop, final URL and the hops."""
+    def _chain(self, url: str, method: str, want_body: bool) -> tuple[_Hop, str, list[str]]:
+        """Follow redirects from *url*; return the last hop, final URL and the hops.
+
+        Cookies set along the chain are sent back (some publishers redirect to
+        the same URL once a cookie is set): coming back to a URL is a loop
+        only when no cookie was set since the last visit.
+        """
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(_NoRedirect(), urllib.request.HTTPCookieProcessor(jar))
         current = url
-        seen = {url}
+        seen = {url: 0}
         redirects: list[str] = []
         for _ in range(MAX_REDIRECTS + 1):
-            hop = self._request(current, method, want_body)
+            hop = self._request(opener, current, method, want_body)
             if hop.status not in REDIRECT_STATUSES:
                 return hop, current, redirects
             location = hop.headers.get("Location") if hop.headers is not None else None
@@ -365,23 +383,19 @@ class _Checker:
             nxt = urllib.parse.urljoin(current, location.strip())
             nxt = nxt.partition("#")[0]
             redirects.append(nxt)
-            if nxt in seen:
+            if nxt in seen and seen[nxt] == len(jar):
                 return _Hop(hop.status, error="redirect loop"), current, redirects
             bad = validate_url(nxt)
             if bad:
                 return _Hop(hop.status, error=f"redirect to {bad}"), current, redirects
-            seen.add(nxt)
+            seen[nxt] = len(jar)
             current = nxt
         return _Hop(hop.status, error="too many redirects"), current, redirects
 
     def check(self, url: str, want_anchors: bool) -> _UrlOutcome:
         method = "GET" if want_anchors else "HEAD"
         hop, final, redirects = self._chain(url, method, want_anchors)
-        if (
-            method == "HEAD"
-            and hop.error is None
-            and hop.status in HEAD_FALLBACK_STATUSES
-        ):
+        if method == "HEAD" and hop.error is None and hop.status in HEAD_FALLBACK_STATUSES:
             hop, final, redirects = self._chain(url, "GET", False)
             method = "GET"
         ok = hop.error is None and hop.status is not None and 200 <= hop.status < 300
@@ -390,15 +404,9 @@ class _Checker:
             error = f"HTTP {hop.status}"
         anchors = None
         is_html = False
-        body_checked = (
-            ok and method == "GET" and hop.body is not None and hop.headers is not None
-        )
+        body_checked = ok and method == "GET" and hop.body is not None and hop.headers is not None
         if body_checked:
-            ctype = (
-                hop.headers.get_content_type()
-                if hasattr(hop.headers, "get_content_type")
-                else ""
-            )
+            ctype = hop.headers.get_content_type() if hasattr(hop.headers, "get_content_type") else ""
             is_html = ctype in ("text/html", "application/xhtml+xml")
             if is_html:
                 anchors = _anchors_in(hop.body, hop.headers.get_content_charset())
@@ -430,11 +438,7 @@ def _load_cache(path: Path) -> dict[str, dict[str, Any]]:
     except ValueError:
         log.warning("link cache %s is corrupt; ignoring it", path)
         return {}
-    if (
-        not isinstance(data, dict)
-        or data.get("version") != CACHE_VERSION
-        or not isinstance(data.get("entries"), dict)
-    ):
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("entries"), dict):
         log.warning("link cache %s has an unknown format; ignoring it", path)
         return {}
     entries: dict[str, dict[str, Any]] = {}
@@ -611,9 +615,7 @@ def _check_online(
     want_anchors: dict[str, bool] = {}
     for ref in refs:
         base, frag = _split_fragment(ref.url)
-        want_anchors[base] = want_anchors.get(base, False) or (
-            check_fragments and bool(frag)
-        )
+        want_anchors[base] = want_anchors.get(base, False) or (check_fragments and bool(frag))
 
     outcomes: dict[str, _UrlOutcome] = {}
     pending: list[str] = []
@@ -633,12 +635,8 @@ def _check_online(
     if pending:
         pending = _interleave_hosts(pending)
         workers = max(1, min(concurrency, len(pending)))
-        with ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="linkcheck"
-        ) as pool:
-            futures = {
-                u: pool.submit(checker.check, u, want_anchors[u]) for u in pending
-            }
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="linkcheck") as pool:
+            futures = {u: pool.submit(checker.check, u, want_anchors[u]) for u in pending}
             for u, fut in futures.items():
                 outcomes[u] = fut.result()
 
@@ -674,8 +672,7 @@ def _check_online(
         base, frag = _split_fragment(ref.url)
         o = outcomes[base]
         ok, error = o.ok, o.error
-        missing = o.is_html and o.anchors is not None and frag not in o.anchors
-        if ok and check_fragments and frag and missing:
+        if ok and check_fragments and frag and o.is_html and o.anchors is not None and not _fragment_found(frag, o.anchors):
             ok, error = False, f"missing fragment #{frag}"
         archived = cache.get(base, {}).get("archived") if record_archive else None
         results.append(
@@ -712,9 +709,7 @@ def _label(r: LinkResult) -> str:
     return str(r.status)
 
 
-def format_report(
-    results: Sequence[LinkResult], fmt: str = "text", *, only_failures: bool = False
-) -> str:
+def format_report(results: Sequence[LinkResult], fmt: str = "text", *, only_failures: bool = False) -> str:
     """Render *results*.
 
     * ``text``: ``path:line: STATUS url (-> final)`` per result, with

@@ -233,7 +233,7 @@ def _make_md(doc, ctx, masked, first_line):
             "markdown.extensions.footnotes": {"UNIQUE_IDS": False, "BACKLINK_TITLE": "Back to text"},
             "markdown.extensions.toc": {"slugify": slugify_unicode, "permalink": False},
             "pymdownx.magiclink": {"hide_protocol": False},
-            "pymdownx.smartsymbols": {"fractions": False, "ordinal_numbers": False},
+            "pymdownx.smartsymbols": {"fractions": False, "ordinal_numbers": False, "copyright": False, "registered": False, "trademark": False, "care_of": False},
         },
         output_format="html",
         tab_length=4,

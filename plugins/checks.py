@@ -1,0 +1,116 @@
+"""``build.py check``: every offline check in one report (and ``--external`` links).
+
+Front matter, citations and the bibliography, cross-references, figures and alt text are checked
+by parsing every source (cached, so this is fast when the site was built); internal links and HTML
+well-formedness are checked on the built ``output/``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import figures as figmod
+from .bibliography import Bibliography
+from .errors import Problem, Report
+from .render import RenderContext, mask_source
+
+
+def cached_figure_names(root: Path) -> tuple[set, list]:
+    """Names of figures whose current inputs have a cached output (no script is run)."""
+    names, problems = set(), []
+    cache = root / ".cache" / "figures"
+    for script in figmod.scripts(root):
+        key = figmod.cache_key(root, script)
+        manifest = cache / f"{script.stem}-{key}" / "manifest.json"
+        if manifest.is_file():
+            import json
+
+            names.update(json.loads(manifest.read_text())["figures"])
+        else:
+            problems.append(Problem(str(script.relative_to(root)), 1, 0, "figure not generated for the current inputs: run 'python build.py figures'", "warning", "figures"))
+    return names, problems
+
+
+def _ensure_figures(root: Path, report: Report) -> set:
+    names, pending = cached_figure_names(root)
+    if pending:
+        figs, _r, problems = figmod.run_all(root)
+        report.extend(problems)
+        return set(figs)
+    return names
+
+
+def run_checks(root: Path, *, external=False, offline=False, fragments=False, site=True) -> Report:
+    from .linkcheck import check_site, html_wellformed
+    from .site import _Suggest, discover, parse_all
+
+    root = Path(root).resolve()
+    report = Report()
+    sources = discover(root, report)
+    bib = Bibliography.load(sorted((root / "bib").glob("*.bib")), root)
+    report.extend(bib.problems)
+    names = _ensure_figures(root, report)
+    ctx = RenderContext(bib=bib.export_labels(), figures=names, urls={s.path: s.url for s in sources})
+    ctx.bib_suggest = _Suggest(list(ctx.bib))
+    docs, problems = parse_all(root, sources, ctx, root / ".cache" / "docs")
+    report.extend(problems)
+    cited = {k for d in docs.values() for k in d.citations}
+    report.extend(bib.uncited(cited))
+    out = root / "output"
+    if site and (out / "index.html").is_file():
+        report.extend(check_site(out, sources, docs, root))
+        report.extend(html_wellformed(out))
+    elif site:
+        report.warning("output/index.html", 1, "site not built: internal links were not checked (run 'python build.py')", check="links")
+    if external or offline:
+        report.extend(external_links(root, sources, docs, bib, offline=offline, fragments=fragments))
+    return report
+
+
+URL_RE = re.compile(r"https?://[^\s<>\"')\]]+")
+
+
+def collect_external(root: Path, sources, bib):
+    from .linkcheck_external import LinkRef
+
+    refs = []
+    for s in sources:
+        try:
+            text = (root / s.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        masked = mask_source(text)
+        for m in URL_RE.finditer(masked):
+            url = m.group(0).rstrip(".,;:")
+            refs.append(LinkRef(url=url, source=s.path, line=masked.count("\n", 0, m.start()) + 1))
+    for key, e in bib.entries.items():
+        for label, url in e.links:
+            if label == "URL":
+                refs.append(LinkRef(url=url, source=e.path, line=e.line))
+    return refs
+
+
+def external_links(root: Path, sources, docs, bib, *, offline=False, fragments=False):
+    from .linkcheck_external import check_external
+
+    refs = collect_external(root, sources, bib)
+    ignore = root / "linkcheck-ignore.txt"
+    results = check_external(
+        refs,
+        cache_path=str(root / ".cache" / "links.json"),
+        offline=offline,
+        check_fragments=fragments,
+        record_archive=True,
+        ignore_file=str(ignore) if ignore.is_file() else None,
+    )
+    problems = []
+    for r in results:
+        if r.ok or getattr(r, "ignored", False):
+            continue
+        status = r.status if r.status is not None else (r.error or "error")
+        msg = f"external link {r.ref.url}: {status}" + (f" ({r.error})" if r.error and r.status is not None else "")
+        if r.archived:
+            msg += f"; archived copy: {r.archived}"
+        problems.append(Problem(r.ref.source, r.ref.line, 0, msg, "error", "external-links"))
+    return problems

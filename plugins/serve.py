@@ -1,0 +1,110 @@
+"""``build.py serve``: preview on localhost, rebuild on change, reload the browser.
+
+The server reads ``output/`` at each request (the build swaps it atomically), injects a tiny
+live-reload script into HTML pages it serves (never into the built files), and pushes a reload
+through Server-Sent Events once a rebuild triggered by a file change has succeeded.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+import threading
+import time
+from pathlib import Path
+
+WATCH = ["posts", "papers", "bib", "figures", "experiments", "theme", "docs", "plugins", "pelicanconf.py"]
+SNIPPET = (
+    b"<script>(function(){var s=new EventSource('/__livereload');"
+    b"s.onmessage=function(e){if(e.data==='reload')location.reload();};})();</script>"
+)
+
+
+class _State:
+    version = 0
+    lock = threading.Condition()
+
+
+def make_handler(out: Path):
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, fmt, *args):
+            pass
+
+        def do_GET(self):
+            if self.path == "/__livereload":
+                return self._events()
+            path = Path(self.translate_path(self.path))
+            if path.is_dir():
+                path = path / "index.html"
+            if path.suffix == ".html" and path.is_file():
+                body = path.read_bytes().replace(b"</body>", SNIPPET + b"</body>", 1)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(body)
+                return None
+            return super().do_GET()
+
+        def _events(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            seen = _State.version
+            try:
+                while True:
+                    with _State.lock:
+                        _State.lock.wait(timeout=15)
+                        current = _State.version
+                    msg = b"data: reload\n\n" if current != seen else b": ping\n\n"
+                    seen = current
+                    self.wfile.write(msg)
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+    return functools.partial(Handler, directory=str(out))
+
+
+def notify():
+    with _State.lock:
+        _State.version += 1
+        _State.lock.notify_all()
+
+
+def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jobs=2, once=False) -> int:
+    from watchfiles import watch
+
+    from .site import build
+
+    def rebuild(first=False):
+        t0 = time.monotonic()
+        res = build(root, settings_file=settings, jobs=jobs, papers=True, search=True, progress=lambda m: None)
+        for p in res.report.errors:
+            print(p.format(), file=sys.stderr)
+        if res.output is not None:
+            print(f"rebuilt in {time.monotonic() - t0:.2f} s", file=sys.stderr)
+            if not first:
+                notify()
+        else:
+            print("build failed; still serving the previous site", file=sys.stderr)
+
+    rebuild(first=True)
+    out = root / "output"
+    httpd = http.server.ThreadingHTTPServer((host, port), make_handler(out))
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    print(f"serving http://{host}:{httpd.server_port}/  (Ctrl-C to stop)", file=sys.stderr)
+    paths = [str(root / w) for w in WATCH if (root / w).exists()]
+    try:
+        for _changes in watch(*paths, debounce=150, step=50, rust_timeout=0):
+            rebuild()
+            if once:
+                break
+    except KeyboardInterrupt:
+        pass
+    httpd.shutdown()
+    return 0

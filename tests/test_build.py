@@ -1,0 +1,173 @@
+"""Whole-site builds: outputs, determinism, the failed-build rule, build.py's subcommands."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, make_site, run_build
+
+pytestmark = pytest.mark.xdist_group("build")
+
+
+def tree_hashes(out: Path) -> dict:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_site_pages_exist(built_site):
+    out = built_site / "output"
+    for rel in ("index.html", "agenda/index.html", "feed.xml", "sitemap.xml", "404.html", "archives.html", "tags.html",
+                "bibliography/index.html", "search/index.html", "posts/demo-post/index.html", "posts/other-post/index.html",
+                "authoring/index.html", "figures/demo.svg", "pagefind/pagefind-ui.js", "theme/katex/katex.min.js"):
+        assert (out / rel).is_file(), rel
+
+
+def test_post_page_renders_citations_references_and_cross_refs(built_site):
+    html = (built_site / "output/posts/demo-post/index.html").read_text()
+    text = re.sub(r"<[^>]+>", "", html)
+    for label in ("(Hubinger et al., 2019; see Langosco et al., 2022, p. 3)", "Erdős and Rényi (1959) showed", "(2022)",
+                  "(Ngo, 2022, sec. 2)", "(Hadfield-Menell et al., 2017b; Hadfield-Menell et al., 2017a)",
+                  "Hadfield-Menell et al. (2016)", "(OpenAI, 2023)", "(Vaswani et al., 2017)", "(Christiano et al., 2017)",
+                  "(Armstrong and Mindermann, 2018)"):
+        assert label in text, label
+    refs = re.findall(r'<li class="reference" id="ref-([^"]+)"', html)
+    assert refs == sorted(refs, key=lambda k: refs.index(k)) and len(refs) == 12 and "unused2020entry" not in refs
+    assert ">Figure 1</a>" in html and ">Equation (1)</a>" in html and ">Section 1</a>" in html and ">Table 1</a>" in html
+    assert 'href="../../posts/other-post/#sec-other"' in html
+    assert 'src="../../figures/demo.svg"' in html
+    assert "@@ROOT@@" not in html
+
+
+def test_titles_are_escaped(built_site):
+    html = (built_site / "output/posts/other-post/index.html").read_text()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_agenda_lists_26_requests_with_status(built_site):
+    html = (built_site / "output/agenda/index.html").read_text()
+    assert len(re.findall(r'class="agenda-item status-', html)) == 26
+    assert re.search(r'id="R10" class="agenda-item status-published".*?posts/demo-post/', html, re.S)
+    assert 'id="R11" class="agenda-item status-draft"' in html
+    assert 'id="R01" class="agenda-item status-missing"' in html
+
+
+def test_bibliography_page_has_cited_by_backlinks(built_site):
+    html = (built_site / "output/bibliography/index.html").read_text()
+    entry = re.search(r'<li id="hubinger2019risks".*?</li>', html, re.S).group(0)
+    assert "posts/demo-post/#ref-hubinger2019risks" in entry and "posts/other-post/#ref-hubinger2019risks" in entry
+    assert "Not cited yet." in re.search(r'<li id="unused2020entry".*?</li>', html, re.S).group(0)
+
+
+def test_drafts_built_but_hidden(built_site):
+    out = built_site / "output"
+    assert (out / "drafts/draft-post/index.html").is_file()
+    for rel in ("index.html", "feed.xml", "sitemap.xml", "archives.html"):
+        assert "draft-post" not in (out / rel).read_text(), rel
+    assert "data-pagefind-body" not in (out / "drafts/draft-post/index.html").read_text()
+
+
+def test_feed_and_sitemap(built_site):
+    feed = (built_site / "output/feed.xml").read_text()
+    assert "<feed" in feed and "A demonstration post" in feed
+    sm = (built_site / "output/sitemap.xml").read_text()
+    assert "posts/demo-post/" in sm and "<lastmod>2026-11-20</lastmod>" in sm
+
+
+def test_two_builds_are_byte_identical(site):
+    assert run_build(site, "build", "--no-papers").returncode == 0
+    first = tree_hashes(site / "output")
+    shutil.rmtree(site / ".cache" / "docs")
+    assert run_build(site, "build", "--no-papers").returncode == 0
+    assert tree_hashes(site / "output") == first
+
+
+def test_failed_build_keeps_previous_site(site):
+    assert run_build(site, "build", "--no-papers", "--no-search").returncode == 0
+    before = tree_hashes(site / "output")
+    post = site / "posts" / "demo-post.md"
+    text = post.read_text()
+    post.write_text(text.replace("[@hubinger2019risks;", "[@hubinger2019risk;", 1))
+    res = run_build(site, "build", "--no-papers", "--no-search")
+    assert res.returncode == 1
+    assert "posts/demo-post.md:12:" in res.stderr and "unknown citation key 'hubinger2019risk' (did you mean 'hubinger2019risks'?)" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert tree_hashes(site / "output") == before
+    assert post.read_text() != text  # sources are never rewritten by the build
+
+
+@pytest.mark.parametrize(
+    "front,expected",
+    [
+        ("---\ndate: 2026-01-01\n---\nx", "posts/bad.md:1: front matter is missing 'title': add 'title: …'"),
+        ("---\ntitle: T\ndate: 2026-02-30\n---\nx", "posts/bad.md:3: 'date' must be a date written YYYY-MM-DD (got '2026-02-30')"),
+        ("---\ntitle: T\ndate: 2026-01-01\nstatus: done\n---\nx", "posts/bad.md:4: 'status' must be 'draft' or 'published' (got 'done')"),
+        ("---\ntitle: T\ndate: 2026-01-01\nrequest: R99\n---\nx", "posts/bad.md:4: 'request' must be an agenda id R01 to R26 (got 'R99')"),
+        ("---\ntitle: [unclosed\ndate: 2026-01-01\n---\nx", "posts/bad.md:3: malformed YAML front matter"),
+        ("no front matter here", "posts/bad.md:1: no YAML front matter"),
+        ("", "posts/bad.md:1: file is empty"),
+    ],
+)
+def test_bad_front_matter_fails_with_file_and_line(site, front, expected):
+    (site / "posts" / "bad.md").write_text(front)
+    res = run_build(site, "build", "--no-papers", "--no-search")
+    assert res.returncode == 1 and expected in res.stderr and "Traceback" not in res.stderr
+
+
+def test_duplicate_slug_and_non_utf8(site):
+    (site / "posts" / "demo-post.ipynb").write_text("{}")
+    (site / "posts" / "latin.md").write_bytes(b"---\ntitle: T\ndate: 2026-01-01\n---\ncaf\xe9\n")
+    res = run_build(site, "build", "--no-papers", "--no-search")
+    assert res.returncode == 1
+    assert "posts/demo-post.md:1: duplicate slug 'demo-post'" in res.stderr or "posts/demo-post.ipynb:1: duplicate slug 'demo-post'" in res.stderr
+    assert "posts/latin.md:5: file is not UTF-8 text" in res.stderr
+
+
+@pytest.mark.parametrize("sub", ["build", "serve", "new", "check", "figures", "papers", "pdf", "clean"])
+def test_every_subcommand_explains_itself(sub):
+    res = run_build(ROOT, sub, "--help")
+    assert res.returncode == 0 and "usage: build.py " + sub in res.stdout and len(res.stdout) > 150
+
+
+def test_top_level_help_lists_subcommands():
+    res = run_build(ROOT, "--help")
+    assert res.returncode == 0
+    for sub in ("build", "serve", "new", "check", "figures", "papers", "clean"):
+        assert sub in res.stdout
+
+
+def test_new_scaffolds_and_refuses_to_overwrite(site):
+    res = run_build(site, "new", "post", "Why Deference Fails")
+    assert res.returncode == 0 and (site / "posts/why-deference-fails.md").is_file()
+    assert "status: draft" in (site / "posts/why-deference-fails.md").read_text()
+    assert run_build(site, "new", "post", "Why Deference Fails").returncode == 1
+    assert run_build(site, "new", "paper", "A Paper").returncode == 0 and (site / "papers/a-paper/paper.md").is_file()
+
+
+def test_clean_removes_output_and_cache(site):
+    assert run_build(site, "build", "--no-papers", "--no-search").returncode == 0
+    assert run_build(site, "clean").returncode == 0
+    assert not (site / "output").exists() and not (site / ".cache").exists()
+
+
+def test_check_reports_and_json(built_site):
+    res = run_build(built_site, "check", "--format", "json")
+    import json
+
+    data = json.loads(res.stdout)
+    assert res.returncode == 0 and data["errors"] == 0
+    assert any(p["message"] == "unused2020entry: entry is cited nowhere" and p["severity"] == "warning" for p in data["problems"])
+
+
+def test_check_github_annotations(site):
+    (site / "posts" / "demo-post.md").write_text((site / "posts" / "demo-post.md").read_text().replace("@fig-demo,", "@fig-nope,"))
+    import os
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "build.py", "check"], cwd=site, capture_output=True, text=True, env=dict(os.environ, GITHUB_ACTIONS="true"))
+    assert res.returncode == 1
+    assert "::error file=posts/demo-post.md,line=18,col=5::unknown cross-reference '@fig-nope'" in res.stdout
