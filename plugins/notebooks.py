@@ -26,7 +26,8 @@ ALLOWED_TAGS = {"table", "thead", "tbody", "tr", "th", "td", "caption", "div", "
 def read(path: Path, rel: str):
     raw = path.read_bytes()
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        data = json.loads(text)
     except UnicodeDecodeError:
         raise BuildError(Problem(rel, 1, 0, "notebook is not UTF-8 text")) from None
     except json.JSONDecodeError as exc:
@@ -35,9 +36,9 @@ def read(path: Path, rel: str):
         got = data.get("nbformat") if isinstance(data, dict) else None
         raise BuildError(Problem(rel, 1, 0, f"unsupported notebook format (nbformat {got!r}): save it as nbformat 4"))
     try:
-        nb = nbformat.from_dict(data)
+        nb = nbformat.reads(text, as_version=4)
         nbformat.validate(nb)
-    except nbformat.ValidationError as exc:
+    except (nbformat.ValidationError, KeyError, TypeError, AttributeError) as exc:
         raise BuildError(Problem(rel, 1, 0, f"notebook does not match nbformat 4: {str(exc).splitlines()[0]}")) from None
     return nb
 
