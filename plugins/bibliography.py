@@ -14,7 +14,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import functools
+
 import pybtex.errors
+import pybtex.plugin
 from pybtex.database import BibliographyData, Person
 from pybtex.database.input.bibtex import Parser
 from pybtex.backends.html import Backend as _HtmlBackend
@@ -56,6 +59,11 @@ class _Style(UnsrtStyle):
     def format_web_refs(self, e):
         return sentence[""]
 
+
+# pybtex looks plugins up through package entry points on every call (tens of ms each); the
+# answer never changes within a process, so remember it.
+if not hasattr(pybtex.plugin.find_plugin, "cache_info"):
+    pybtex.plugin.find_plugin = functools.lru_cache(maxsize=None)(pybtex.plugin.find_plugin)
 
 # Backends are created once: pybtex's render_as() looks each one up through package entry points,
 # which costs tens of milliseconds per call.

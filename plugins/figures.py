@@ -89,6 +89,44 @@ def local_deps(root: Path, script: Path) -> list[Path]:
     return sorted(seen)
 
 
+DATA_DIRS = ("experiments/data", "figures/data")
+WATCHED = ("posts", "papers", "bib", "figures", "experiments", "docs", "theme", "plugins", "tests")
+
+
+def data_deps(root: Path, modules) -> list[Path]:
+    """Data files (under experiments/data or figures/data) named by a string in any dependency."""
+    files = [p for d in DATA_DIRS if (root / d).is_dir() for p in sorted((root / d).rglob("*")) if p.is_file()]
+    if not files:
+        return []
+    texts = []
+    for m in modules:
+        try:
+            texts.append(Path(m).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            pass
+    blob = "\n".join(texts)
+    return [f for f in files if f'"{f.name}"' in blob or f"'{f.name}'" in blob or f'"{f.parent.name}"' in blob or f"'{f.parent.name}'" in blob]
+
+
+def snapshot(root: Path) -> dict:
+    """(mtime, size) of every file in the source folders: to catch scripts that write into them."""
+    out = {}
+    for d in WATCHED:
+        base = root / d
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [n for n in dirnames if n not in ("__pycache__", ".ipynb_checkpoints")]
+            for n in filenames:
+                p = os.path.join(dirpath, n)
+                try:
+                    st = os.stat(p)
+                except OSError:
+                    continue
+                out[p] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
 def versions() -> str:
     out = []
     for name in VERSIONED:
@@ -102,7 +140,8 @@ def versions() -> str:
 def cache_key(root: Path, script: Path) -> str:
     h = hashlib.sha256()
     h.update(versions().encode())
-    files = {p.resolve() for p in local_deps(root, script.resolve())}
+    deps = local_deps(root, script.resolve())
+    files = {p.resolve() for p in deps} | {p.resolve() for p in data_deps(root, deps)}
     files |= {(root / s).resolve() for s in SHARED if (root / s).exists()}
     for f in sorted(files):
         h.update(str(f.relative_to(root.resolve())).encode() + b"\0")
@@ -152,11 +191,13 @@ def _run_one(root: Path, script: Path, cache: Path, timeout: float) -> FigureRes
     )
     t0 = time.monotonic()
     stdout, stderr = work / "stdout.txt", work / "stderr.txt"
+    sandbox = work / "cwd"
+    sandbox.mkdir()
     try:
         with open(stdout, "wb") as so, open(stderr, "wb") as se:
             proc = subprocess.run(
-                [sys.executable, str(script)],
-                cwd=root,
+                [sys.executable, str(script.resolve())],
+                cwd=sandbox,
                 env=env,
                 stdout=so,
                 stderr=se,
@@ -169,6 +210,11 @@ def _run_one(root: Path, script: Path, cache: Path, timeout: float) -> FigureRes
         shutil.rmtree(work, ignore_errors=True)
         return res
     res.seconds = time.monotonic() - t0
+    strays = sorted(p.relative_to(sandbox).as_posix() for p in sandbox.rglob("*") if p.is_file())
+    if strays:
+        res.problem = Problem(rel, 1, 0, f"figure script wrote outside its output folder: {', '.join(strays[:5])} (save figures with figlib.save only)", check="figures")
+        shutil.rmtree(work, ignore_errors=True)
+        return res
     if rc != 0:
         tail = _tail(stderr)
         res.problem = Problem(rel, 1, 0, f"figure script failed (exit {rc}); last lines of its stderr:\n{tail}", check="figures")
@@ -208,6 +254,7 @@ def run_all(root: Path, *, cache: Path | None = None, jobs: int = 2, timeout: fl
     timeout = timeout or float(os.environ.get("FIGURE_TIMEOUT", "120"))
     todo = [s for s in scripts(root) if not only or s.stem in only or str(s.relative_to(root)) in only]
     results: list[FigureResult] = []
+    before = snapshot(root)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(_run_one, root, s, cache, timeout) for s in todo]
         for fut in futures:
@@ -217,6 +264,13 @@ def run_all(root: Path, *, cache: Path | None = None, jobs: int = 2, timeout: fl
                 state = "cached" if r.cached else ("FAILED" if r.problem else f"{r.seconds:.1f} s")
                 progress(f"  figure {r.script}: {', '.join(sorted(r.outputs)) or '-'} [{state}]")
     figures, problems = {}, []
+    after = snapshot(root)
+    changed = sorted(p for p in set(after) - set(before) if not p.endswith(("~", ".swp", ".swx", ".tmp")) and "/.#" not in p)
+    ran = [r.script for r in results if not r.cached]
+    if changed and ran:
+        names = ", ".join(os.path.relpath(p, root) for p in changed[:5])
+        for script in ran:
+            problems.append(Problem(script, 1, 0, f"a figure script wrote into the repository while this one ran: {names}", check="figures"))
     owners: dict[str, str] = {}
     for r in results:
         if r.problem:
@@ -234,5 +288,6 @@ def _prune(cache: Path, keep: set, partial: bool):
     if partial or not cache.is_dir():
         return
     for d in cache.iterdir():
-        if d.is_dir() and d.name not in keep:
+        # never touch a concurrent run's work folder or matplotlib's cache
+        if d.is_dir() and d.name not in keep and not d.name.startswith((".tmp-", "mplconfig")):
             shutil.rmtree(d, ignore_errors=True)

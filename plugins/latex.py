@@ -36,11 +36,34 @@ XREF_WORDS = {"fig": "Figure", "tbl": "Table", "eq": "Equation", "sec": "Section
 CALLOUT_KINDS = ("note", "tip", "warning", "important", "caution")
 # Markdown info string -> listings language (only languages listings ships).
 LST_LANGS = {
-    "python": "Python", "py": "Python", "python3": "Python", "ipython": "Python", "pycon": "Python",
-    "bash": "bash", "sh": "bash", "shell": "bash", "console": "bash", "zsh": "bash",
-    "c": "C", "cpp": "C++", "c++": "C++", "java": "Java", "r": "R", "sql": "SQL", "html": "HTML",
-    "xml": "XML", "tex": "TeX", "latex": "TeX", "haskell": "Haskell", "ruby": "Ruby", "perl": "Perl",
-    "matlab": "Matlab", "fortran": "Fortran", "lisp": "Lisp", "make": "make", "makefile": "make",
+    "python": "Python",
+    "py": "Python",
+    "python3": "Python",
+    "ipython": "Python",
+    "pycon": "Python",
+    "bash": "bash",
+    "sh": "bash",
+    "shell": "bash",
+    "console": "bash",
+    "zsh": "bash",
+    "c": "C",
+    "cpp": "C++",
+    "c++": "C++",
+    "java": "Java",
+    "r": "R",
+    "sql": "SQL",
+    "html": "HTML",
+    "xml": "XML",
+    "tex": "TeX",
+    "latex": "TeX",
+    "haskell": "Haskell",
+    "ruby": "Ruby",
+    "perl": "Perl",
+    "matlab": "Matlab",
+    "fortran": "Fortran",
+    "lisp": "Lisp",
+    "make": "make",
+    "makefile": "make",
 }
 # Primitives that read or write files, run programs or redefine things: refused in math.
 MATH_FORBIDDEN = re.compile(
@@ -162,8 +185,8 @@ def url_arg(url: str) -> str:
     for ch in url:
         if ch in "#%":
             out.append("\\" + ch)
-        elif ch in "\\{}^~ \"<>|`" or ord(ch) > 126 or ord(ch) < 33:
-            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+        elif ch in '\\{}^~ "<>|`' or ord(ch) > 126 or ord(ch) < 33:
+            out.extend(f"\\%{b:02X}" for b in ch.encode("utf-8"))
         else:
             out.append(ch)
     return "".join(out)
@@ -246,6 +269,8 @@ class _Writer:
         self.source = source
         self.out = Export(body="")
         self.notes = {}
+        self.active_notes: set = set()
+        self.done_notes: set = set()
         self.ids = set()
         self.arg = 0  # inside a command argument: no verbatim, no floats
         self.nest = 0  # inside an environment: no floats
@@ -352,7 +377,7 @@ class _Writer:
             # inline code text is kept HTML-escaped by Python-Markdown (code_escape)
             return "\\texttt{" + self.text(htmllib.unescape(_text(el)), code=True) + "}"
         if tag == "br":
-            return " " if self.cell else "\\leavevmode\\\\\n"
+            return " " if self.cell else "\\leavevmode\\\\{}\n"
         if tag == "span":
             if "citation" in cls:
                 return self.citation(el)
@@ -372,19 +397,26 @@ class _Writer:
     def footnote(self, a) -> str:
         if a is None:
             return ""
-        li = self.notes.get((a.get("href") or "").lstrip("#"))
-        if li is None:
-            return ""
+        ident = (a.get("href") or "").lstrip("#")
+        li = self.notes.get(ident)
+        if li is None or ident in self.active_notes:
+            return ""  # a note that refers to itself
+        lab = "\\label{" + label("note-" + ident) + "}"
+        if ident in self.done_notes:  # the same note again: its number, as the site shows it
+            return "\\textsuperscript{\\ref{" + label("note-" + ident) + "}}"
+        self.done_notes.add(ident)
+        self.active_notes.add(ident)
         saved = self.arg
         self.arg += 1
         self.nest += 1
         body = self.flow(li, in_note=True).strip()
         self.arg = saved
         self.nest -= 1
+        self.active_notes.discard(ident)
         if self.defer:
-            self.deferred.append("\\footnotetext{" + body + "}")
+            self.deferred.append("\\footnotetext{" + lab + body + "}")
             return "\\protect\\footnotemark{}"
-        return "\\footnote{" + body + "}"
+        return "\\footnote{" + lab + body + "}"
 
     def link(self, a) -> str:
         cls = _cls(a)
@@ -412,8 +444,8 @@ class _Writer:
             href = self.base_url + href[len(ROOT_TOKEN) :]
         if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", href):
             return inner
-        if _text(a).strip() == href and not self.arg and not self.cell and re.fullmatch(r"[A-Za-z0-9:/._\-?=&+,;@!*()'$]+", href):
-            return "\\url{" + href + "}"
+        if _text(a).strip() == href:
+            return "\\url{" + url_arg(href) + "}"
         return "\\href{" + url_arg(href) + "}{" + inner + "}"
 
     def citation(self, span) -> str:
@@ -570,7 +602,7 @@ class _Writer:
         lab = ("\\label{" + label(ident) + "}") if ident else ""
         if self.nest or self.arg:
             anchor = ("\\phantomsection" + lab) if lab else ""
-            return f"\\par\\medskip\\noindent\\textbf{{{title}}}{anchor}\\par\\nopagebreak\n{notes}\n"
+            return f"\\par\\medskip\\noindent\\textbf{{{title}}}{anchor}\\par\n{notes}\n"
         cmd = HEADINGS[min(max(level, 0), len(HEADINGS) - 1)]
         star = "*" if "unnumbered" in _cls(el) else ""
         if star and lab:
@@ -609,7 +641,7 @@ class _Writer:
             out.append(f"\\setcounter{{{counter}}}{{{int(start) - 1}}}\n")
         for li in items:
             body = self.flow(li).strip()
-            out.append("\\item " + (body if body else "\\mbox{}") + "\n")
+            out.append("\\item{} " + (body if body else "\\mbox{}") + "\n")
         out.append(f"\\end{{{kind}}}\n\n")
         self.nest -= 1
         self.lists["all"] -= 1
@@ -621,9 +653,11 @@ class _Writer:
         bad = "\\end{lstlisting}" in code or "(*@" in code or "@*)" in code
         if self.arg or self.cell or bad:
             lines = [re.sub(r"(?<= ) |^ ", "~", escape_code(ln)) or "\\mbox{}" for ln in code.split("\n")]
-            return "\\par\\noindent{\\ttfamily\\small " + "\\\\\n".join(lines) + "\\par}\n\n"
+            return "\\par\\noindent{\\ttfamily\\small{}" + "\\\\{}\n".join(lines) + "\\par}\n\n"
         body = "".join(c if c.isascii() else "(*@" + _char(c, _PROSE) + "@*)" for c in code)
-        opt = f"[language={LST_LANGS[lang.lower()]}]" if lang.lower() in LST_LANGS else ""
+        opt = (
+            f"[language={LST_LANGS[lang.lower()]}]" if lang.lower() in LST_LANGS else "[]"
+        )  # [] so code starting with '[' is not read as options
         return f"\\begin{{lstlisting}}{opt}\n{body}\n\\end{{lstlisting}}\n\n"
 
     def math_display(self, el) -> str:
@@ -718,7 +752,11 @@ class _Writer:
                     spec = None
         if spec is None:
             what = src[:40] + ("…" if len(src) > 40 else "")
-            self.problem(self._line(img.get("alt") or ""), f"image '{what}' cannot go into the LaTeX export (generated figures, PNG, JPEG and PDF only): it is left out", "warning")
+            self.problem(
+                self._line(img.get("alt") or ""),
+                f"image '{what}' cannot go into the LaTeX export (generated figures, PNG, JPEG and PDF only): it is left out",
+                "warning",
+            )
             return None
         key = (spec[0], spec[1] if spec[0] != "data" else base)
         if key in self.image_names:
@@ -774,6 +812,7 @@ class _Writer:
             if part == "thead":
                 cells = ["\\textbf{" + c + "}" if c else "" for c in cells]
             cells += [""] * (ncols - len(cells))
+            cells[0] = "{}" + cells[0] if cells[0].startswith("[") else cells[0]  # not \\\\[…] or \\midrule[…]
             lines.append(" & ".join(cells) + " \\\\")
             last = part
         lines += ["\\bottomrule", "\\end{tabular}"]

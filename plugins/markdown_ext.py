@@ -220,6 +220,10 @@ class PlaceholderTree(Treeprocessor):
 
     def run(self, root):
         ext = self.md.acx
+        for pre in root.iter("pre"):  # indented code blocks arrive HTML-escaped: keep plain text
+            code = pre.find("code")
+            if code is not None and code.text and not pre.get("data-fenced"):
+                code.text = AtomicString(code.text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
         for parent in root.iter():
             for idx, child in enumerate(list(parent)):
                 text = (child.text or "").strip()
@@ -232,7 +236,7 @@ class PlaceholderTree(Treeprocessor):
                         new = etree.Element("div", {"class": f"raw-{block['raw']}", "hidden": "hidden"})
                         new.text = AtomicString(block["text"])
                     else:
-                        new = etree.Element("pre")
+                        new = etree.Element("pre", {"data-fenced": "1"})
                         code = etree.SubElement(new, "code")
                         if block["lang"]:
                             code.set("class", f"language-{block['lang']}")
@@ -480,6 +484,7 @@ class SnapshotTree(Treeprocessor):
                     lexer = get_lexer_by_name(lang) if lang else TextLexer()
                 except ClassNotFound:
                     lexer = TextLexer()
+                pre.attrib.pop("data-fenced", None)
                 out = highlight(str(code.text or ""), lexer, HtmlFormatter(cssclass="highlight", wrapcode=True))
                 if lang:
                     out = out.replace('<div class="highlight">', f'<div class="highlight" data-lang="{html.escape(lang)}">', 1)
@@ -512,7 +517,7 @@ class AcxExtension(Extension):
         md.preprocessors.register(FencePreprocessor(md), "acx_fence", 29)
         md.preprocessors.register(CalloutPreprocessor(md), "acx_callout", 28)
         md.inlinePatterns.register(
-            InlineMath(r"(?<![\\$\w])\$(?![\s$])((?:[^$\\\n]|\\.)+?)(?<![\s\\])\$(?![\d$])", md), "acx_math", 185
+            InlineMath(r"(?<![\\$\w])\$(?![\s$])((?:[^$\\\n]|\\.|\n(?!\s*\n))+?)(?<![\s\\])\$(?![\d$])", md), "acx_math", 185
         )
         md.inlinePatterns.register(CrossRef(r"(?<![\w@\\])(\[)?@(" + LABEL_RE + r")(?(1)\])", md), "acx_xref", 177)
         md.inlinePatterns.register(

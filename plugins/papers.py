@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import latex
-from .errors import Problem, Report
+from .errors import Report
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "theme" / "latex" / "preprint.tex"
 MAX_PASSES = 4
@@ -41,9 +41,29 @@ PASS_TIMEOUT = 120
 MAX_BYTES = 10 * 1024 * 1024
 WARN_BYTES = 5 * 1024 * 1024
 NAME_RE = re.compile(r"^[A-Za-z0-9_+\-.,=]+$")
-OUTPUT_EXT = (".aux", ".log", ".out", ".toc", ".lof", ".lot", ".blg", ".fls", ".fdb_latexmk", ".synctex.gz", ".bcf", ".run.xml", ".dvi", ".ps", ".nav", ".snm", ".brf")
+OUTPUT_EXT = (
+    ".aux",
+    ".log",
+    ".out",
+    ".toc",
+    ".lof",
+    ".lot",
+    ".blg",
+    ".fls",
+    ".fdb_latexmk",
+    ".synctex.gz",
+    ".bcf",
+    ".run.xml",
+    ".dvi",
+    ".ps",
+    ".nav",
+    ".snm",
+    ".brf",
+)
 FIGURE_EXT = (".pdf", ".png", ".jpg", ".jpeg")
-RERUN_RE = re.compile(r"Rerun to get|Label\(s\) may have changed|There were undefined (references|citations)|undefined on input line|Please rerun")
+RERUN_RE = re.compile(
+    r"Rerun to get|Label\(s\) may have changed|There were undefined (references|citations)|undefined on input line|Please rerun"
+)
 UNDEFINED_RE = re.compile(r"^.*undefined.*$", re.M | re.I)
 INSTALL_HINT = "pdflatex is not installed: run 'make papers' (or 'make test'), which installs TeX Live through apt"
 
@@ -97,19 +117,22 @@ def _empty_ctx():
     return RenderContext()
 
 
-def render_main(doc, export: latex.Export, *, abstract: str = "", canonical: str = "", has_references: bool = True,
-                template: Path = TEMPLATE) -> tuple[str, int]:
+def render_main(
+    doc, export: latex.Export, *, abstract: str = "", canonical: str = "", has_references: bool = True, template: Path = TEMPLATE
+) -> tuple[str, int]:
     """Fill the preprint template; returns (main.tex text, line of the body's first line)."""
     meta = doc.meta
     authors = []
     for a in meta.get("authors") or []:
         email = str(a.get("email") or "")
-        authors.append({
-            "name": latex.escape(str(a.get("name", ""))),
-            "affiliation": latex.escape(str(a.get("affiliation") or "")),
-            "email": latex.escape_code(email),
-            "email_url": latex.url_arg(email),
-        })
+        authors.append(
+            {
+                "name": latex.escape(str(a.get("name", ""))),
+                "affiliation": latex.escape(str(a.get("affiliation") or "")),
+                "email": latex.escape_code(email),
+                "email_url": latex.url_arg(email),
+            }
+        )
     keywords = meta.get("keywords") or []
     env = _jinja()
     tpl = env.from_string(template.read_text(encoding="utf-8"))
@@ -135,7 +158,12 @@ def make_bbl(keys, entries) -> str:
     """natbib's ``thebibliography`` for the cited keys, labelled and sorted exactly as on the site."""
     keys = [k for k in dict.fromkeys(keys) if k in entries]
     keys.sort(key=lambda k: (entries[k].authors.lower(), entries[k].year_label, entries[k].title.lower(), k))
-    out = [f"\\begin{{thebibliography}}{{{len(keys)}}}", "\\providecommand{\\natexlab}[1]{#1}", "\\providecommand{\\url}[1]{\\texttt{#1}}", ""]
+    out = [
+        f"\\begin{{thebibliography}}{{{len(keys)}}}",
+        "\\providecommand{\\natexlab}[1]{#1}",
+        "\\providecommand{\\url}[1]{\\texttt{#1}}",
+        "",
+    ]
     for k in keys:
         e = entries[k]
         short = latex.escape(e.authors).replace("et al.", "et~al.")
@@ -150,7 +178,11 @@ def make_bbl(keys, entries) -> str:
                 shown = "doi:" + url.split("doi.org/", 1)[-1]
             elif lab == "arXiv":
                 shown = "arXiv:" + url.rsplit("/", 1)[-1]
-            links.append(f"\\href{{{latex.url_arg(url)}}}{{\\nolinkurl{{{latex.url_arg(shown)}}}}}" if lab != "URL" else f"\\url{{{latex.url_arg(url)}}}")
+            links.append(
+                f"\\href{{{latex.url_arg(url)}}}{{\\nolinkurl{{{latex.url_arg(shown)}}}}}"
+                if lab != "URL"
+                else f"\\url{{{latex.url_arg(url)}}}"
+            )
         if links:
             out.append("\\newblock " + ", ".join(links) + ".")
         out.append("")
@@ -195,8 +227,19 @@ class Sources:
         return h.hexdigest()[:16]
 
 
-def prepare(root: Path, src_path: str, doc, bib, figs, *, base_url: str = "", canonical: str = "", ctx=None, report: Report | None = None,
-            slug: str | None = None) -> Sources | None:
+def prepare(
+    root: Path,
+    src_path: str,
+    doc,
+    bib,
+    figs,
+    *,
+    base_url: str = "",
+    canonical: str = "",
+    ctx=None,
+    report: Report | None = None,
+    slug: str | None = None,
+) -> Sources | None:
     """Serialize one document and collect its bundle's files. Problems go to ``report``."""
     root = Path(root)
     report = report if report is not None else Report()
@@ -224,7 +267,9 @@ def prepare(root: Path, src_path: str, doc, bib, figs, *, base_url: str = "", ca
             if kind == "figure":
                 folder = figs.get(value) if figs else None
                 if folder is None or not (Path(folder) / f"{value}.pdf").is_file():
-                    report.error(src_path, 1, f"figure '{value}' has no PDF twin in the figures cache: run 'python build.py figures'", check="papers")
+                    report.error(
+                        src_path, 1, f"figure '{value}' has no PDF twin in the figures cache: run 'python build.py figures'", check="papers"
+                    )
                     return None
                 files[name] = (Path(folder) / f"{value}.pdf").read_bytes()
             elif kind == "file":
@@ -269,7 +314,11 @@ def compile_tex(folder: Path, main: str = "main.tex") -> Compiled:
         try:
             proc = subprocess.run(
                 ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "-file-line-error-style=false", main],
-                cwd=folder, env=_env(), stdin=subprocess.DEVNULL, capture_output=True, timeout=PASS_TIMEOUT,
+                cwd=folder,
+                env=_env(),
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=PASS_TIMEOUT,
             )
         except subprocess.TimeoutExpired:
             return Compiled(False, log, n, error=f"pdflatex ran longer than {PASS_TIMEOUT} s")
@@ -317,15 +366,10 @@ def pdf_text(pdf: Path) -> str | None:
 
 # --------------------------------------------------------------------------- bundle
 def write_bundle(files: dict, dest: Path) -> None:
-    """A deterministic .tar.gz: sorted names, mtime 0, uid/gid 0, no owner names, gzip mtime 0."""
+    """A deterministic .tar.gz: files only, sorted names, mtime 0, uid/gid 0, no owner names, gzip mtime 0."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-        dirs = sorted({"/".join(n.split("/")[:i]) for n in files for i in range(1, n.count("/") + 1)})
-        for d in dirs:
-            info = tarfile.TarInfo(d)
-            info.type, info.mode, info.mtime, info.uid, info.gid, info.uname, info.gname = tarfile.DIRTYPE, 0o755, 0, 0, 0, "", ""
-            tar.addfile(info)
         for name in sorted(files):
             data = files[name]
             info = tarfile.TarInfo(name)
@@ -348,7 +392,9 @@ class Preflight:
 
 def _tex_refs(tex: str):
     """(command, argument) for every file reference in LaTeX source."""
-    for m in re.finditer(r"\\(includegraphics|input|include|InputIfFileExists|bibliography|lstinputlisting)\s*(?:\[[^\]]*\])?\s*\{([^}]*)\}", tex):
+    for m in re.finditer(
+        r"\\(includegraphics|input|include|InputIfFileExists|bibliography|lstinputlisting)\s*(?:\[[^\]]*\])?\s*\{([^}]*)\}", tex
+    ):
         for arg in m.group(2).split(","):
             if arg.strip():
                 yield m.group(1), arg.strip()
@@ -448,7 +494,11 @@ def preflight_report(bundle_path, *, keep_pdf: bool = False) -> Preflight:
         stem = top.rsplit(".", 1)[0]
         # outputs, unused files, references
         used = {"00README.json", top}
-        texts = {n: (work / n).read_text(encoding="utf-8", errors="replace") for n in names if n.endswith((".tex", ".bbl", ".sty", ".cls", ".bst"))}
+        texts = {
+            n: (work / n).read_text(encoding="utf-8", errors="replace")
+            for n in names
+            if n.endswith((".tex", ".bbl", ".sty", ".cls", ".bst"))
+        }
         for n in names:
             low = n.lower()
             if low.endswith(OUTPUT_EXT) or n == f"{stem}.pdf":
@@ -585,8 +635,22 @@ def _canonical(root: Path) -> str:
         return ""
 
 
-def build_one(root: Path, src_path: str, slug: str, doc, bib, figs, out_dir: Path, report: Report, *, base_url="", canonical="", ctx=None,
-              bundle=True, cache_root: Path | None = None) -> dict | None:
+def build_one(
+    root: Path,
+    src_path: str,
+    slug: str,
+    doc,
+    bib,
+    figs,
+    out_dir: Path,
+    report: Report,
+    *,
+    base_url="",
+    canonical="",
+    ctx=None,
+    bundle=True,
+    cache_root: Path | None = None,
+) -> dict | None:
     """Build one paper's PDF (and bundle) into ``out_dir``; return their paths or None on failure."""
     root = Path(root)
     srcs = prepare(root, src_path, doc, bib, figs, base_url=base_url, canonical=canonical, ctx=ctx, report=report, slug=slug)
@@ -675,8 +739,19 @@ def build_all(root, sources, docs, bib, figs, out, report, progress=None, jobs: 
     def one(s):
         t0 = time.monotonic()
         sub = Report()
-        res = build_one(root, s.path, s.slug, docs[s.path], bib, figs, Path(out) / "papers" / s.slug, sub,
-                        base_url=canonical_root, canonical=f"{canonical_root}/{s.url}" if canonical_root else "", ctx=ctx)
+        res = build_one(
+            root,
+            s.path,
+            s.slug,
+            docs[s.path],
+            bib,
+            figs,
+            Path(out) / "papers" / s.slug,
+            sub,
+            base_url=canonical_root,
+            canonical=f"{canonical_root}/{s.url}" if canonical_root else "",
+            ctx=ctx,
+        )
         if progress:
             progress(f"  paper {s.slug}: {'FAILED' if res is None else f'{time.monotonic() - t0:.1f} s'}")
         return s, res, sub
@@ -739,7 +814,7 @@ def cli(root, slugs, jobs: int = 2) -> int:
     out = output if output.exists() else root / ".cache" / "papers-out"
     results = build_all(root, chosen, docs, bib, figs, out, report, progress=lambda m: print(m, file=sys.stderr), jobs=jobs)
     _print(report)
-    for path, urls in sorted(results.items()):
+    for _path, urls in sorted(results.items()):
         print(out / urls["pdf_url"])
         print(out / urls["bundle_url"])
     return 1 if any(p.path in wanted for p in report.errors) or len(results) < len(chosen) else 0
@@ -754,7 +829,11 @@ def cli_pdf(root, file) -> int:
     from . import site
 
     rel = Path(file)
-    rel = rel.resolve().relative_to(root) if rel.is_absolute() or (Path.cwd() / rel).exists() and (Path.cwd() / rel).resolve().is_relative_to(root) else rel
+    rel = (
+        rel.resolve().relative_to(root)
+        if rel.is_absolute() or (Path.cwd() / rel).exists() and (Path.cwd() / rel).resolve().is_relative_to(root)
+        else rel
+    )
     rel = rel.as_posix()
     pre = Report()
     src = next((s for s in site.discover(root, pre) if s.path == rel), None)
@@ -769,8 +848,20 @@ def cli_pdf(root, file) -> int:
     out_dir = root / "output" / "pdf"
     tmp_out = Path(tempfile.mkdtemp(prefix="acx-pdf-"))
     try:
-        res = build_one(root, src.path, src.slug, docs[src.path], bib, figs, tmp_out, report, base_url=canonical,
-                        canonical=f"{canonical}/{src.url}" if canonical else "", ctx=ctx, bundle=False)
+        res = build_one(
+            root,
+            src.path,
+            src.slug,
+            docs[src.path],
+            bib,
+            figs,
+            tmp_out,
+            report,
+            base_url=canonical,
+            canonical=f"{canonical}/{src.url}" if canonical else "",
+            ctx=ctx,
+            bundle=False,
+        )
         _print(report)
         if not res:
             return 1
@@ -782,4 +873,16 @@ def cli_pdf(root, file) -> int:
     return 0
 
 
-__all__ = ["build_all", "build_one", "prepare", "preflight", "preflight_report", "make_bbl", "render_main", "write_bundle", "compile_tex", "cli", "cli_pdf"]
+__all__ = [
+    "build_all",
+    "build_one",
+    "prepare",
+    "preflight",
+    "preflight_report",
+    "make_bbl",
+    "render_main",
+    "write_bundle",
+    "compile_tex",
+    "cli",
+    "cli_pdf",
+]

@@ -74,7 +74,7 @@ def mask_source(body: str) -> str:
     for m in re.finditer(r"\$\$.*?\$\$", masked, re.S):
         blank(m.start(), m.end())
     masked = "".join(out)
-    for m in re.finditer(r"(?<![\\$])\$(?=\S)[^$\n]+?(?<![\s\\])\$", masked):
+    for m in re.finditer(r"(?<![\\$])\$(?=\S)(?:[^$\n]|\n(?!\s*\n))+?(?<![\s\\])\$", masked):
         blank(m.start(), m.end())
     return "".join(out)
 

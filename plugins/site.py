@@ -299,6 +299,31 @@ def write_sitemap(out: Path, pages: list[tuple[str, str]], canonical: str):
     (out / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def mark_dead_links(out: Path, dead: dict) -> int:
+    """Next to each external link the last link check found dead, add its archived copy."""
+    if not dead:
+        return 0
+    n = 0
+    pattern = re.compile(r'(<a\b[^>]*\bhref="(https?://[^"#]+)(#[^"]*)?"[^>]*>.*?</a>)', re.S)
+    for f in sorted(out.rglob("*.html")):
+        if f.relative_to(out).as_posix().startswith("pagefind/"):
+            continue
+        text = f.read_text(encoding="utf-8")
+
+        def add(m):
+            nonlocal n
+            url = html.unescape(m.group(2))
+            if url not in dead or "dead-link-archive" in m.group(1):
+                return m.group(1)
+            n += 1
+            return m.group(1) + f' <a class="dead-link-archive" href="{html.escape(dead[url])}" title="This link was unreachable at the last check">(archived copy)</a>'
+
+        new = pattern.sub(add, text)
+        if new != text:
+            f.write_text(new, encoding="utf-8")
+    return n
+
+
 def run_pagefind(out: Path) -> Problem | None:
     try:
         proc = subprocess.run(
@@ -404,6 +429,11 @@ def build(
             if d.meta.get("status") == "published":
                 pages.append((s.url, str(d.meta.get("updated") or d.meta["date"])))
         write_sitemap(new, pages, canonical)
+        links_cache = cache / "links.json"
+        if links_cache.is_file():
+            from .linkcheck_external import dead_links_with_archive
+
+            mark_dead_links(new, dead_links_with_archive(links_cache))
         res.timings["pelican"] = time.monotonic() - t
         if report.errors:
             raise BuildError(report.errors)

@@ -171,3 +171,14 @@ def test_check_github_annotations(site):
     res = subprocess.run([sys.executable, "build.py", "check"], cwd=site, capture_output=True, text=True, env=dict(os.environ, GITHUB_ACTIONS="true"))
     assert res.returncode == 1
     assert "::error file=posts/demo-post.md,line=18,col=5::unknown cross-reference '@fig-nope'" in res.stdout
+
+
+def test_dead_links_get_archived_copy(tmp_path):
+    from plugins.site import mark_dead_links
+
+    (tmp_path / "p.html").write_text('<p><a href="https://gone.example/x">gone</a> <a href="https://ok.example/">ok</a></p>')
+    n = mark_dead_links(tmp_path, {"https://gone.example/x": "https://web.archive.org/web/20260101/https://gone.example/x"})
+    html = (tmp_path / "p.html").read_text()
+    assert n == 1
+    assert '<a href="https://gone.example/x">gone</a> <a class="dead-link-archive" href="https://web.archive.org/web/20260101/https://gone.example/x"' in html
+    assert html.count("dead-link-archive") == 1
