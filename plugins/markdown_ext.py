@@ -23,6 +23,8 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 STX, ETX = "\x02", "\x03"
+LT = STX + "acxlt" + ETX  # a '<' inside inline math or code, hidden from the raw-HTML parsers
+INLINE_PROTECT = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)|(?<![\\$])\$(?=\S)[^$\n]+?(?<![\s\\])\$")
 MARK_RE = re.compile(STX + r"a(code|math):(\d+)" + ETX)
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*?)[ \t]*$")
 XREF_KINDS = {"fig": "Figure", "tbl": "Table", "eq": "Equation", "sec": "Section"}
@@ -114,6 +116,8 @@ class FencePreprocessor(Preprocessor):
                 out.extend(["", f"{indent}{STX}amath:{len(ext.blocks) - 1}{ETX}", ""])
                 i = j + 1
                 continue
+            if "<" in line:
+                line = INLINE_PROTECT.sub(lambda m: m.group(0).replace("<", LT), line)
             out.append(line)
             i += 1
         return out
@@ -259,6 +263,14 @@ class StructureTree(Treeprocessor):
 
     def run(self, root):
         ext = self.md.acx
+        for el in root.iter():
+            if el.text and LT in el.text:
+                el.text = type(el.text)(el.text.replace(LT, "<"))
+            if el.tail and LT in el.tail:
+                el.tail = type(el.tail)(el.tail.replace(LT, "<"))
+            for k, v in el.attrib.items():
+                if LT in v:
+                    el.set(k, v.replace(LT, "<"))
         self._figures(root)
         self._tables(root)
         self._callouts(root)

@@ -141,3 +141,18 @@ def test_front_matter_errors_raise_with_line():
     with pytest.raises(BuildError) as exc:
         render("---\ntitle: T\ndate: 2026-13-01\n---\nx", "posts/t.md", RenderContext())
     assert exc.value.problems[0].format() == "posts/t.md:3: 'date' must be a date written YYYY-MM-DD (got '2026-13-01')"
+
+
+def test_less_than_in_math_and_code_inside_callouts(ctx):
+    d = md('::: {.callout-tip title="S" collapse="true"}\nIf $t<H$ and `a<b` then x.\n:::\n\nAfter $a<b$.', ctx)
+    assert "\\(t&lt;H\\)" in d.html and "<code>a&lt;b</code>" in d.html and "After <span" in d.html
+
+
+def test_inline_math_may_span_a_line_break(ctx):
+    d = md("A $x +\ny$ b.", ctx)
+    assert '<span class="math inline">\\(x +\ny\\)</span>' in d.html
+
+
+def test_indented_code_is_not_double_escaped(ctx):
+    d = md("Text.\n\n    a < b && c\n", ctx)
+    assert "a &lt; b &amp;&amp; c" in d.html and "&amp;lt;" not in d.html
