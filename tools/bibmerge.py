@@ -52,11 +52,37 @@ def ident(block: str):
     return out
 
 
+def rename_key(old: str, new: str, dry=False):
+    """Cite ``new`` wherever ``old`` was cited (posts, papers, notebooks) and drop ``old``'s entry."""
+    pat = re.compile(r"(?<![\w@])@" + re.escape(old) + r"(?![\w:.#$%&+?<>~/-]*[A-Za-z0-9_])")
+    sources = sorted((ROOT / "posts").glob("*.md")) + sorted((ROOT / "posts").glob("*.ipynb")) + sorted((ROOT / "papers").glob("*/paper.*"))
+    for src in sources:
+        text = src.read_text(encoding="utf-8")
+        new_text = pat.sub("@" + new, text)
+        if new_text != text:
+            print(f"{src.relative_to(ROOT)}: @{old} -> @{new}")
+            if not dry:
+                src.write_text(new_text, encoding="utf-8")
+    for bib in sorted((ROOT / "bib").glob("*.bib")):
+        text = bib.read_text(encoding="utf-8")
+        cut = [(s, e) for k, s, e, _b in entries(text) if k == old]
+        for s, e in sorted(cut, reverse=True):
+            text = text[:s] + text[e:]
+        if cut and not dry:
+            print(f"{bib.relative_to(ROOT)}: removed @{old}")
+            bib.write_text(re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", encoding="utf-8")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dry-run", action="store_true")
+    ap.add_argument("--alias", action="append", default=[], metavar="OLD=NEW",
+                    help="one work under two keys: cite NEW everywhere OLD was cited and drop OLD's entry")
     args = ap.parse_args(argv)
     bibdir = ROOT / "bib"
+    for pair in args.alias:
+        old, new = pair.split("=", 1)
+        rename_key(old, new, dry=args.dry_run)
     files = {p.name: p.read_text(encoding="utf-8") for p in sorted(bibdir.glob("*.bib"))}
     where: dict[str, list[tuple[str, str]]] = {}
     for name, text in files.items():

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Build benchmark: this engine against plain Pelican on the same synthetic corpus, in one run.
+
+    python bench/run.py --posts 1000 [--reps 3] [--out bench/results.json]
+
+Times (alternating runs, median and spread over --reps): cold build, warm no-op rebuild, one-post
+edit, one-bib-entry edit and ``check`` for this engine, and a cold build of plain Pelican (same
+virtual environment, minimal config, the same Markdown without citations). Peak memory is the
+largest resident set of the build process. Prints a table and writes JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from gen import generate  # noqa: E402
+
+MEASURE = (
+    "import resource, subprocess, sys, time; t = time.perf_counter(); "
+    "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True); "
+    "dt = time.perf_counter() - t; m = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; "
+    "print(f'{dt} {m} {r.returncode}'); sys.stderr.write(r.stderr[-2000:] if r.returncode else '')"
+)
+
+
+def timed(cmd, cwd) -> tuple[float, int]:
+    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], cwd=cwd, capture_output=True, text=True)
+    dt, rss, rc = out.stdout.split()
+    if rc != "0":
+        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{out.stderr}")
+    return float(dt), int(rss) * 1024
+
+
+def ours_build(root):
+    return timed([sys.executable, "build.py", "build", "--no-papers", "-q"], root)
+
+
+def run(posts: int, reps: int, out: Path | None):
+    work = Path(tempfile.mkdtemp(prefix="acx-bench-"))
+    ours, plain = generate(work, posts)
+    pelican = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+    rows: dict[str, list] = {k: [] for k in ("pelican_cold", "ours_cold", "ours_noop", "ours_edit_post", "ours_edit_bib", "ours_check")}
+    mem: dict[str, int] = {}
+    post = ours / "posts" / "bench-0000.md"
+    bibf = ours / "bib" / "bench.bib"
+    for rep in range(reps):
+        shutil.rmtree(plain / "output", ignore_errors=True)
+        dt, m = timed(pelican, plain)
+        rows["pelican_cold"].append(dt)
+        mem["pelican_cold"] = max(mem.get("pelican_cold", 0), m)
+        for d in (ours / ".cache", ours / "output"):
+            if d.is_symlink():
+                d.unlink()
+            elif d.exists():
+                shutil.rmtree(d)
+        dt, m = ours_build(ours)
+        rows["ours_cold"].append(dt)
+        mem["ours_cold"] = max(mem.get("ours_cold", 0), m)
+        dt, _ = ours_build(ours)
+        rows["ours_noop"].append(dt)
+        post.write_text(post.read_text().replace("Synthetic post 0", f"Synthetic post 0 edit {rep}"))
+        dt, _ = ours_build(ours)
+        rows["ours_edit_post"].append(dt)
+        bibf.write_text(bibf.read_text().replace("Synthetic Work 7:", f"Synthetic Work 7 ({rep}):", 1) if rep == 0 else bibf.read_text().replace(f"({rep - 1})", f"({rep})", 1))
+        dt, _ = ours_build(ours)
+        rows["ours_edit_bib"].append(dt)
+        dt, _ = timed([sys.executable, "build.py", "check"], ours)
+        rows["ours_check"].append(dt)
+    result = {
+        "posts": posts,
+        "reps": reps,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "seconds": {k: {"median": statistics.median(v), "min": min(v), "max": max(v), "runs": v} for k, v in rows.items()},
+        "peak_rss_mib": {k: round(v / 2**20, 1) for k, v in mem.items()},
+    }
+    base = result["seconds"]["pelican_cold"]["median"]
+    print(f"{'scenario':<18}{'median s':>10}{'min':>8}{'max':>8}{'x Pelican':>11}")
+    for k, v in result["seconds"].items():
+        print(f"{k:<18}{v['median']:>10.2f}{v['min']:>8.2f}{v['max']:>8.2f}{v['median'] / base:>11.2f}")
+    print("peak RSS (MiB): " + ", ".join(f"{k} {v}" for k, v in result["peak_rss_mib"].items()))
+    if out:
+        out.write_text(json.dumps(result, indent=2) + "\n")
+    shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--posts", type=int, default=100)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=HERE / "results.json")
+    a = ap.parse_args(argv)
+    run(a.posts, a.reps, a.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""The benchmark harness runs end to end on a small corpus (the 1,000-post run is not in CI)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench")]
+
+
+def test_generator_is_seeded(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from gen import generate
+
+    a, _ = generate(tmp_path / "a", 3, seed=1)
+    b, _ = generate(tmp_path / "b", 3, seed=1)
+    assert (a / "posts/bench-0002.md").read_text() == (b / "posts/bench-0002.md").read_text()
+    assert (a / "posts/bench-0002.md").read_text().count("[@bench") == 5
+
+
+def test_smoke_run_prints_table_and_json(tmp_path):
+    out = tmp_path / "results.json"
+    res = subprocess.run([sys.executable, "bench/run.py", "--posts", "100", "--reps", "1", "--out", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "pelican_cold" in res.stdout and "ours_edit_bib" in res.stdout
+    data = json.loads(out.read_text())
+    assert data["posts"] == 100 and set(data["seconds"]) == {"pelican_cold", "ours_cold", "ours_noop", "ours_edit_post", "ours_edit_bib", "ours_check"}
+    assert all(v["median"] > 0 for v in data["seconds"].values())
