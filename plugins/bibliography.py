@@ -236,6 +236,8 @@ class Bibliography:
                 for other_title, other in titles.items():
                     if abs(len(other_title) - len(title)) >= 8:
                         continue
+                    if re.findall(r"\d+", title) != re.findall(r"\d+", other_title):
+                        continue  # "ARENA 2.0 report" and "ARENA 5.0 report" are different works
                     sm = difflib.SequenceMatcher(None, title, other_title, autojunk=False)
                     if sm.real_quick_ratio() > 0.95 and sm.quick_ratio() > 0.95 and sm.ratio() > 0.95:
                         err(f"title nearly identical to '{other}': one work, one entry")

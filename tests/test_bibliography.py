@@ -123,3 +123,9 @@ def test_not_utf8(tmp_path):
     p.write_bytes(b"@misc{k,\n title={caf\xe9},\n year={2020},\n url={https://e.org}\n}\n")
     b = Bibliography.load([p], tmp_path)
     assert msgs(b) == ["x.bib:2: not UTF-8 text: save the .bib file as UTF-8"]
+
+
+def test_titles_differing_in_a_number_are_different_works(tmp_path):
+    b = load(tmp_path, "@misc{a,\n title={ARENA 2.0 Impact Report},\n year={2023},\n url={https://e.org/a}\n}\n"
+                       "@misc{b,\n title={ARENA 5.0 Impact Report},\n year={2025},\n url={https://e.org/b}\n}\n")
+    assert msgs(b) == []
