@@ -33,7 +33,11 @@ if str(ROOT) not in sys.path:
 def _emit(report, fmt="text", stream=sys.stderr, show_warnings=True):
     problems = report.sorted()
     if fmt == "json":
-        print(json.dumps({"errors": len(report.errors), "warnings": len(report.warnings), "problems": [p.as_dict() for p in problems]}, indent=2))
+        print(
+            json.dumps(
+                {"errors": len(report.errors), "warnings": len(report.warnings), "problems": [p.as_dict() for p in problems]}, indent=2
+            )
+        )
         return
     for p in problems:
         if p.severity == "warning" and not show_warnings:
@@ -151,7 +155,11 @@ def parser() -> argparse.ArgumentParser:
     def common(sp):
         sp.add_argument("--jobs", "-j", type=int, default=2, help="worker processes (default 2)")
 
-    b = sub.add_parser("build", help="build the site into output/ (default)", description="Build the whole site into output/: figures, papers, pages, feed, sitemap and search index. The previous output/ is replaced only if the build succeeds.")
+    b = sub.add_parser(
+        "build",
+        help="build the site into output/ (default)",
+        description="Build the whole site into output/: figures, papers, pages, feed, sitemap and search index. The previous output/ is replaced only if the build succeeds.",
+    )
     common(b)
     b.add_argument("--settings", default="pelicanconf.py", help="Pelican settings file (publishconf.py for GitHub Pages)")
     b.add_argument("--execute", action="store_true", help="re-run notebooks (cached by their code) instead of using stored outputs")
@@ -161,40 +169,66 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--verbose", "-v", action="store_true", help="also print warnings and timings")
     b.set_defaults(func=cmd_build)
 
-    s = sub.add_parser("serve", help="preview with rebuild on change and live reload", description="Build, serve output/ on localhost, rebuild when a source, figure script, bibliography or theme file changes, and reload the browser.")
+    s = sub.add_parser(
+        "serve",
+        help="preview with rebuild on change and live reload",
+        description="Build, serve output/ on localhost, rebuild when a source, figure script, bibliography or theme file changes, and reload the browser.",
+    )
     common(s)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--settings", default="pelicanconf.py")
     s.set_defaults(func=cmd_serve)
 
-    n = sub.add_parser("new", help="scaffold a post or paper", description="Create posts/<slug>.md or papers/<slug>/paper.md with front matter (status: draft).")
+    n = sub.add_parser(
+        "new",
+        help="scaffold a post or paper",
+        description="Create posts/<slug>.md or papers/<slug>/paper.md with front matter (status: draft).",
+    )
     n.add_argument("kind", choices=["post", "paper"])
     n.add_argument("title")
     n.set_defaults(func=cmd_new)
 
-    c = sub.add_parser("check", help="run every offline check and print one report", description="Front matter, citations and bibliography, cross-references, figures, alt text, internal links and HTML of the built site. --external also checks external links.")
+    c = sub.add_parser(
+        "check",
+        help="run every offline check and print one report",
+        description="Front matter, citations and bibliography, cross-references, figures, alt text, internal links and HTML of the built site. --external also checks external links.",
+    )
     c.add_argument("--format", choices=["text", "json"], default="text")
     c.add_argument("--external", action="store_true", help="also check external links (cached in .cache/links.json)")
     c.add_argument("--offline", action="store_true", help="with --external: validate URL syntax only")
     c.add_argument("--fragments", action="store_true", help="with --external: check #fragments on HTML pages")
     c.set_defaults(func=cmd_check)
 
-    f = sub.add_parser("figures", help="regenerate figures whose inputs changed", description="Run figures/*.py in parallel; each script is re-run only when it, a module it imports, a data file it names, the style or the library versions change.")
+    f = sub.add_parser(
+        "figures",
+        help="regenerate figures whose inputs changed",
+        description="Run figures/*.py in parallel; each script is re-run only when it, a module it imports, a data file it names, the style or the library versions change.",
+    )
     common(f)
     f.add_argument("only", nargs="*", help="script names to run (default: all)")
     f.set_defaults(func=cmd_figures)
 
-    pp = sub.add_parser("papers", help="build paper PDFs and arXiv bundles", description="Export papers/<slug>/paper.md to LaTeX, a PDF and an arXiv-ready tarball in output/papers/<slug>/; unchanged papers are cached.")
+    pp = sub.add_parser(
+        "papers",
+        help="build paper PDFs and arXiv bundles",
+        description="Export papers/<slug>/paper.md to LaTeX, a PDF and an arXiv-ready tarball in output/papers/<slug>/; unchanged papers are cached.",
+    )
     common(pp)
     pp.add_argument("slugs", nargs="*", help="paper slugs (default: all)")
     pp.set_defaults(func=cmd_papers)
 
-    pdf = sub.add_parser("pdf", help="export one post or paper to PDF", description="Export any post or paper to LaTeX and PDF under output/pdf/.")
+    pdf = sub.add_parser(
+        "pdf", help="export one post or paper to PDF", description="Export any post or paper to LaTeX and PDF under output/pdf/."
+    )
     pdf.add_argument("file", help="posts/<slug>.md or papers/<slug>/paper.md")
     pdf.set_defaults(func=cmd_pdf)
 
-    cl = sub.add_parser("clean", help="remove output/ and the build cache", description="Delete output/ (the built site) and .cache/ (parsed documents, generated figures, compiled papers, notebook runs and the link-check cache). The next build starts from scratch.")
+    cl = sub.add_parser(
+        "clean",
+        help="remove output/ and the build cache",
+        description="Delete output/ (the built site) and .cache/ (parsed documents, generated figures, compiled papers, notebook runs and the link-check cache). The next build starts from scratch.",
+    )
     cl.set_defaults(func=cmd_clean)
     return p
 

@@ -17,9 +17,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = ("alignment model reward policy gradient training data agent value goal belief oversight "
-         "evaluation capability deception feedback signal update network feature circuit probe "
-         "objective behaviour environment optimizer generalization distribution robustness").split()
+WORDS = (
+    "alignment model reward policy gradient training data agent value goal belief oversight "
+    "evaluation capability deception feedback signal update network feature circuit probe "
+    "objective behaviour environment optimizer generalization distribution robustness"
+).split()
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -54,7 +56,7 @@ def post(i: int, rng, keys, plain=False) -> str:
     if plain:
         parts.append(f"Title: {title}\nDate: 2026-01-{1 + i % 28:02d}\nTags: bench\nSummary: Synthetic post {i}.\n")
     else:
-        parts.append(f"---\ntitle: \"{title}\"\ndate: 2026-01-{1 + i % 28:02d}\ntags: [bench]\nsummary: \"Synthetic post {i}.\"\n---\n")
+        parts.append(f'---\ntitle: "{title}"\ndate: 2026-01-{1 + i % 28:02d}\ntags: [bench]\nsummary: "Synthetic post {i}."\n---\n')
     sec = 0
     for block in range(10):
         if block % 3 == 0:
@@ -70,7 +72,10 @@ def post(i: int, rng, keys, plain=False) -> str:
             text += " See @eq-main and @sec-s1." if not plain else " See the equation and section one."
         parts.append(text + "\n")
         if block == 3:
-            parts.append("$$\n\\nabla_\\theta J = \\mathbb{E}[\\nabla_\\theta \\log \\pi_\\theta(a \\mid s) A(s, a)]\n$$" + (" {#eq-main}\n" if not plain else "\n"))
+            parts.append(
+                "$$\n\\nabla_\\theta J = \\mathbb{E}[\\nabla_\\theta \\log \\pi_\\theta(a \\mid s) A(s, a)]\n$$"
+                + (" {#eq-main}\n" if not plain else "\n")
+            )
         if block == 5:
             parts.append("```python\nfor step in range(100):\n    loss = model(batch)\n    loss.backward()\n```\n")
     parts.append("[^n1]: A footnote with $y$.\n")

@@ -20,7 +20,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -75,7 +74,11 @@ def run(posts: int, reps: int, out: Path | None):
         post.write_text(post.read_text().replace("Synthetic post 0", f"Synthetic post 0 edit {rep}"))
         dt, _ = ours_build(ours)
         rows["ours_edit_post"].append(dt)
-        bibf.write_text(bibf.read_text().replace("Synthetic Work 7:", f"Synthetic Work 7 ({rep}):", 1) if rep == 0 else bibf.read_text().replace(f"({rep - 1})", f"({rep})", 1))
+        bibf.write_text(
+            bibf.read_text().replace("Synthetic Work 7:", f"Synthetic Work 7 ({rep}):", 1)
+            if rep == 0
+            else bibf.read_text().replace(f"({rep - 1})", f"({rep})", 1)
+        )
         dt, _ = ours_build(ours)
         rows["ours_edit_bib"].append(dt)
         dt, _ = timed([sys.executable, "build.py", "check"], ours)

@@ -30,7 +30,7 @@ class AcxReader(BaseReader):
         d = m["date"]
         meta = {
             "title": html.escape(m["title"], quote=False),
-            "date": SafeDatetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc),
+            "date": SafeDatetime(d.year, d.month, d.day, tzinfo=dt.UTC),
             "status": m.get("status", "published"),
             "slug": src.slug,
             "summary": html.escape(m.get("summary", ""), quote=False),
@@ -46,7 +46,7 @@ class AcxReader(BaseReader):
                 meta["tags"] = self.process_metadata("tags", ", ".join(t.replace(",", " ") for t in m["tags"]))
         if m.get("updated"):
             u = m["updated"]
-            meta["modified"] = SafeDatetime(u.year, u.month, u.day, tzinfo=dt.timezone.utc)
+            meta["modified"] = SafeDatetime(u.year, u.month, u.day, tzinfo=dt.UTC)
         for k, v in extra.items():
             if k != "content":
                 meta[k] = v

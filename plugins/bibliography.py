@@ -9,20 +9,19 @@ produced by pybtex's own formatting machinery (styles, name formatting, LaTeX de
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import functools
-
 import pybtex.errors
 import pybtex.plugin
-from pybtex.database import BibliographyData, Person
-from pybtex.database.input.bibtex import Parser
 from pybtex.backends.html import Backend as _HtmlBackend
 from pybtex.backends.latex import Backend as _LatexBackend
 from pybtex.backends.plaintext import Backend as _TextBackend
+from pybtex.database import BibliographyData, Person
+from pybtex.database.input.bibtex import Parser
 from pybtex.richtext import Text
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
@@ -185,7 +184,13 @@ class Bibliography:
             if key in self.entries:
                 first = self.entries[key]
                 self.problems.append(
-                    Problem(rel, line, 0, f"duplicate BibTeX key '{key}' (first defined at {first.path}:{first.line}); rename or remove one", check="bib")
+                    Problem(
+                        rel,
+                        line,
+                        0,
+                        f"duplicate BibTeX key '{key}' (first defined at {first.path}:{first.line}); rename or remove one",
+                        check="bib",
+                    )
                 )
                 continue
             self.data.entries[key] = entry
@@ -199,7 +204,7 @@ class Bibliography:
             f = {k.lower(): v for k, v in e.fields.items()}
             where = (meta.path, meta.line)
 
-            def err(msg):
+            def err(msg, where=where, key=key):
                 self.problems.append(Problem(where[0], where[1], 0, f"{key}: {msg}", check="bib"))
 
             if meta.type not in REQUIRED:

@@ -28,7 +28,16 @@ def cached_figure_names(root: Path) -> tuple[set, list]:
 
             names.update(json.loads(manifest.read_text())["figures"])
         else:
-            problems.append(Problem(str(script.relative_to(root)), 1, 0, "figure not generated for the current inputs: run 'python build.py figures'", "warning", "figures"))
+            problems.append(
+                Problem(
+                    str(script.relative_to(root)),
+                    1,
+                    0,
+                    "figure not generated for the current inputs: run 'python build.py figures'",
+                    "warning",
+                    "figures",
+                )
+            )
     return names, problems
 
 
@@ -84,7 +93,7 @@ def collect_external(root: Path, sources, bib):
         for m in URL_RE.finditer(masked):
             url = m.group(0).rstrip(".,;:")
             refs.append(LinkRef(url=url, source=s.path, line=masked.count("\n", 0, m.start()) + 1))
-    for key, e in bib.entries.items():
+    for e in bib.entries.values():
         for label, url in e.links:
             if label == "URL":
                 refs.append(LinkRef(url=url, source=e.path, line=e.line))

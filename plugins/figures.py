@@ -105,7 +105,9 @@ def data_deps(root: Path, modules) -> list[Path]:
         except (OSError, UnicodeDecodeError):
             pass
     blob = "\n".join(texts)
-    return [f for f in files if f'"{f.name}"' in blob or f"'{f.name}'" in blob or f'"{f.parent.name}"' in blob or f"'{f.parent.name}'" in blob]
+    return [
+        f for f in files if f'"{f.name}"' in blob or f"'{f.name}'" in blob or f'"{f.parent.name}"' in blob or f"'{f.parent.name}'" in blob
+    ]
 
 
 def snapshot(root: Path) -> dict:
@@ -206,13 +208,21 @@ def _run_one(root: Path, script: Path, cache: Path, timeout: float) -> FigureRes
             )
         rc = proc.returncode
     except subprocess.TimeoutExpired:
-        res.problem = Problem(rel, 1, 0, f"figure script timed out after {timeout:g} s: make it faster or raise FIGURE_TIMEOUT", check="figures")
+        res.problem = Problem(
+            rel, 1, 0, f"figure script timed out after {timeout:g} s: make it faster or raise FIGURE_TIMEOUT", check="figures"
+        )
         shutil.rmtree(work, ignore_errors=True)
         return res
     res.seconds = time.monotonic() - t0
     strays = sorted(p.relative_to(sandbox).as_posix() for p in sandbox.rglob("*") if p.is_file())
     if strays:
-        res.problem = Problem(rel, 1, 0, f"figure script wrote outside its output folder: {', '.join(strays[:5])} (save figures with figlib.save only)", check="figures")
+        res.problem = Problem(
+            rel,
+            1,
+            0,
+            f"figure script wrote outside its output folder: {', '.join(strays[:5])} (save figures with figlib.save only)",
+            check="figures",
+        )
         shutil.rmtree(work, ignore_errors=True)
         return res
     if rc != 0:
@@ -270,14 +280,20 @@ def run_all(root: Path, *, cache: Path | None = None, jobs: int = 2, timeout: fl
     if changed and ran:
         names = ", ".join(os.path.relpath(p, root) for p in changed[:5])
         for script in ran:
-            problems.append(Problem(script, 1, 0, f"a figure script wrote into the repository while this one ran: {names}", check="figures"))
+            problems.append(
+                Problem(script, 1, 0, f"a figure script wrote into the repository while this one ran: {names}", check="figures")
+            )
     owners: dict[str, str] = {}
     for r in results:
         if r.problem:
             problems.append(r.problem)
         for name, folder in r.outputs.items():
             if name in owners:
-                problems.append(Problem(r.script, 1, 0, f"figure name '{name}' is also produced by {owners[name]}: names must be unique", check="figures"))
+                problems.append(
+                    Problem(
+                        r.script, 1, 0, f"figure name '{name}' is also produced by {owners[name]}: names must be unique", check="figures"
+                    )
+                )
             owners[name] = r.script
             figures[name] = folder
     _prune(cache, {f"{Path(r.script).stem}-{r.key}" for r in results}, bool(only))

@@ -30,7 +30,9 @@ class _Collector(HTMLParser):
                 continue
             if name in ("id", "name") and (name == "id" or tag == "a"):
                 self.ids.add(value)
-            elif (name == "href" and tag in ("a", "link", "area")) or (name == "src" and tag in ("img", "script", "source", "iframe", "video", "audio")):
+            elif (name == "href" and tag in ("a", "link", "area")) or (
+                name == "src" and tag in ("img", "script", "source", "iframe", "video", "audio")
+            ):
                 self.links.append((name, value, self.getpos()[0]))
 
 
@@ -89,11 +91,11 @@ def check_site(out: Path, sources=(), docs=None, root: Path | None = None, skip=
     by_page = {}
     for s in sources:
         status = (docs or {}).get(s.path).meta.get("status") if docs and s.path in docs else "published"
-        page = (f"drafts/{s.slug}/index.html" if status == "draft" and s.kind != "page" else s.url + "index.html")
+        page = f"drafts/{s.slug}/index.html" if status == "draft" and s.kind != "page" else s.url + "index.html"
         by_page[page] = s.path
     problems = []
     for page, c in pages.items():
-        for attr, url, line in c.links:
+        for _attr, url, line in c.links:
             if url.startswith(SKIP_SCHEMES) or url.startswith("//"):
                 continue
             target, frag = _resolve(page, url, out)
@@ -102,12 +104,18 @@ def check_site(out: Path, sources=(), docs=None, root: Path | None = None, skip=
             src = by_page.get(page)
             where = (src, _source_line(root, src, url)) if src else (f"output/{page}", line)
             if target.startswith("..") or not (out / target).is_file():
-                problems.append(Problem(where[0], where[1], 0, f"broken link '{url}' on {page}: no file {target} in the built site", check="links"))
+                problems.append(
+                    Problem(where[0], where[1], 0, f"broken link '{url}' on {page}: no file {target} in the built site", check="links")
+                )
                 continue
             if frag and target.endswith(".html"):
                 ids = pages[target].ids if target in pages else set()
                 if unquote(frag) not in ids:
-                    problems.append(Problem(where[0], where[1], 0, f"broken link '{url}' on {page}: no element with id '{frag}' on {target}", check="links"))
+                    problems.append(
+                        Problem(
+                            where[0], where[1], 0, f"broken link '{url}' on {page}: no element with id '{frag}' on {target}", check="links"
+                        )
+                    )
     return sorted(set(problems))
 
 

@@ -73,7 +73,7 @@ class FencePreprocessor(Preprocessor):
                     raw = im.group(1)
                 else:
                     attrs = parse_attrs(info.strip("{}")) if info.startswith("{") else None
-                    lang = (attrs["classes"][0] if attrs and attrs["classes"] else info.split()[0] if info else "")
+                    lang = attrs["classes"][0] if attrs and attrs["classes"] else info.split()[0] if info else ""
                 ext.blocks.append({"kind": "code", "lang": lang, "raw": raw, "text": "\n".join(body)})
                 out.extend(["", f"{indent}{STX}acode:{len(ext.blocks) - 1}{ETX}", ""])
                 i = j + 1
@@ -409,7 +409,9 @@ class StructureTree(Treeprocessor):
                 continue
             kind = label.split("-", 1)[0]
             if label not in ext.labels or ext.labels[label][1] is None:
-                ext.error_for_token("@" + label, f"unknown cross-reference '@{label}': no {XREF_KINDS[kind].lower()} has the label {{#{label}}}")
+                ext.error_for_token(
+                    "@" + label, f"unknown cross-reference '@{label}': no {XREF_KINDS[kind].lower()} has the label {{#{label}}}"
+                )
                 a.text = f"??{label}"
                 continue
             num = ext.labels[label][1]
@@ -532,9 +534,7 @@ class AcxExtension(Extension):
             InlineMath(r"(?<![\\$\w])\$(?![\s$])((?:[^$\\\n]|\\.|\n(?!\s*\n))+?)(?<![\s\\])\$(?![\d$])", md), "acx_math", 185
         )
         md.inlinePatterns.register(CrossRef(r"(?<![\w@\\])(\[)?@(" + LABEL_RE + r")(?(1)\])", md), "acx_xref", 177)
-        md.inlinePatterns.register(
-            Citation(r"\[((?:[^\[\]]|\[[^\[\]]*\])*?-?@(?:[^\[\]])*?)\]", md, narrative=False), "acx_cite", 176
-        )
+        md.inlinePatterns.register(Citation(r"\[((?:[^\[\]]|\[[^\[\]]*\])*?-?@(?:[^\[\]])*?)\]", md, narrative=False), "acx_cite", 176)
         md.inlinePatterns.register(
             Citation(r"(?<![\w@\\/.])@(" + KEY_RE + r")(?: \[([^\]@]+)\](?![(\[]))?", md, narrative=True),
             "acx_ncite",

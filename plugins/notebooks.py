@@ -90,7 +90,9 @@ def to_markdown(nb, rel: str):
         front = cells.pop(0)
         add(front.source.strip(), 1)
     else:
-        raise BuildError(Problem(rel, 1, 0, "notebook has no front matter: make the first cell a raw cell holding '---', title:, date:, '---'"))
+        raise BuildError(
+            Problem(rel, 1, 0, "notebook has no front matter: make the first cell a raw cell holding '---', title:, date:, '---'")
+        )
     start = 2
     for idx, cell in enumerate(cells, start=start):
         if cell.cell_type == "markdown":
@@ -167,7 +169,14 @@ def execute(nb, rel: str, cache: Path, timeout: int = 60):
     try:
         client.execute()
     except (CellExecutionError, CellTimeoutError) as exc:
-        index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        index = next(
+            (
+                i
+                for i, c in enumerate(nb.cells)
+                if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))
+            ),
+            None,
+        )
         where = f"cell {index + 1}" if index is not None else "a cell"
         first = html.unescape(str(exc)).strip().splitlines()
         raise BuildError(Problem(rel, 1, 0, f"notebook execution failed in {where}: {first[-1] if first else exc}")) from None

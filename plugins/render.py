@@ -233,7 +233,14 @@ def _make_md(doc, ctx, masked, first_line):
             "markdown.extensions.footnotes": {"UNIQUE_IDS": False, "BACKLINK_TITLE": "Back to text"},
             "markdown.extensions.toc": {"slugify": slugify_unicode, "permalink": False},
             "pymdownx.magiclink": {"hide_protocol": False},
-            "pymdownx.smartsymbols": {"fractions": False, "ordinal_numbers": False, "copyright": False, "registered": False, "trademark": False, "care_of": False},
+            "pymdownx.smartsymbols": {
+                "fractions": False,
+                "ordinal_numbers": False,
+                "copyright": False,
+                "registered": False,
+                "trademark": False,
+                "care_of": False,
+            },
         },
         output_format="html",
         tab_length=4,
@@ -267,7 +274,9 @@ def _rewrite_links(state: DocState, root):
             if el.tag == "img" and re.match(r"^figures/[\w-]+\.(svg|png|pdf)$", path):
                 name = path.split("/")[1].rsplit(".", 1)[0]
                 if name not in ctx.figures:
-                    state.error_for_image(target, f"no figure script produces '{name}': add figures/<script>.py that saves '{name}', or fix the name")
+                    state.error_for_image(
+                        target, f"no figure script produces '{name}': add figures/<script>.py that saves '{name}', or fix the name"
+                    )
                 else:
                     doc.figures.append(name)
                     el.set(attr, f"{ROOT_TOKEN}figures/{name}.svg")
@@ -301,10 +310,10 @@ def render_body(body: str, path: str, meta: dict, ctx: RenderContext, first_line
     try:
         html = md.convert(body)
     except RecursionError:
-        raise BuildError(Problem(path, first_line, 0, "document nests too deeply to parse: simplify nested lists, quotes or brackets")) from None
+        raise BuildError(
+            Problem(path, first_line, 0, "document nests too deeply to parse: simplify nested lists, quotes or brackets")
+        ) from None
     state = md.acx
-    for m in re.finditer(r"\x02wzxhzdk:(\d+)\x03", _tree_text(state.tree)):
-        pass
     if "\x02" in html or "\x03" in html:
         html = html.replace("\x02", "").replace("\x03", "")
     doc.html = html

@@ -102,7 +102,9 @@ def read_source(root: Path, src: Source, execute=None):
         raise BuildError(Problem(src.path, 1, 0, "source is a symbolic link that leads outside the repository"))
     raw = path.read_bytes()
     if len(raw) > MAX_SOURCE_BYTES:
-        raise BuildError(Problem(src.path, 1, 0, f"file is {len(raw) // 1024 // 1024} MB; the limit is {MAX_SOURCE_BYTES // 1024 // 1024} MB: split it"))
+        raise BuildError(
+            Problem(src.path, 1, 0, f"file is {len(raw) // 1024 // 1024} MB; the limit is {MAX_SOURCE_BYTES // 1024 // 1024} MB: split it")
+        )
     if src.path.endswith(".ipynb"):
         nb = notebooks.read(path, src.path)
         if execute:
@@ -181,7 +183,9 @@ def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
     if len(todo) > 6 and jobs > 1:
         import multiprocessing as mp
 
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_init_worker, initargs=(ctx, execute or {})) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_init_worker, initargs=(ctx, execute or {})
+        ) as pool:
             futs = [pool.submit(parse_one, str(root), s) for s, _ in todo]
             results = [fu.result() for fu in futs]
     else:
@@ -206,7 +210,11 @@ def git_dates(root: Path) -> dict:
     try:
         out = subprocess.run(
             ["git", "log", "--format=%x00%cs", "--name-only", "--no-renames"],
-            cwd=root, capture_output=True, text=True, timeout=30, check=True,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return {}
@@ -286,7 +294,9 @@ def run_pelican(root: Path, out: Path, settings_file: str, extra: dict):
     problems = []
     for r in records:
         msg = r.getMessage()
-        problems.append(Problem(settings_file, 1, 0, f"Pelican: {msg.splitlines()[0]}", "error" if r.levelno >= logging.ERROR else "warning", "pelican"))
+        problems.append(
+            Problem(settings_file, 1, 0, f"Pelican: {msg.splitlines()[0]}", "error" if r.levelno >= logging.ERROR else "warning", "pelican")
+        )
     return problems
 
 
@@ -316,7 +326,10 @@ def mark_dead_links(out: Path, dead: dict) -> int:
             if url not in dead or "dead-link-archive" in m.group(1):
                 return m.group(1)
             n += 1
-            return m.group(1) + f' <a class="dead-link-archive" href="{html.escape(dead[url])}" title="This link was unreachable at the last check">(archived copy)</a>'
+            return (
+                m.group(1)
+                + f' <a class="dead-link-archive" href="{html.escape(dead[url])}" title="This link was unreachable at the last check">(archived copy)</a>'
+            )
 
         new = pattern.sub(add, text)
         if new != text:
@@ -328,7 +341,9 @@ def run_pagefind(out: Path) -> Problem | None:
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "pagefind", "--site", str(out), "--silent"],
-            capture_output=True, text=True, timeout=300,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
     except (OSError, subprocess.SubprocessError) as exc:
         return Problem("pelicanconf.py", 1, 0, f"Pagefind could not run ({exc}): run 'make site' to install it", check="search")
@@ -498,8 +513,12 @@ def _pelican_extra(root, sources, docs, bib, cited, report, settings_file):
         if hit:
             s, d = hit
             status = d.meta.get("status", "published")
-            entry.update(status=status, status_label=status, title=html.escape(d.meta["title"]),
-                         url=s.url if status == "published" else f"drafts/{s.slug}/")
+            entry.update(
+                status=status,
+                status_label=status,
+                title=html.escape(d.meta["title"]),
+                url=s.url if status == "published" else f"drafts/{s.slug}/",
+            )
         else:
             status = "missing"
             entry.update(status="missing", status_label="not started", title="", url="")
@@ -528,8 +547,9 @@ def _pelican_extra(root, sources, docs, bib, cited, report, settings_file):
 
 def _attach(root, sources, docs, paper_outputs, settings_file):
     """Give the Pelican reader everything it shows beside a document's HTML."""
-    from . import acx_pelican
     from pelican.settings import read_settings
+
+    from . import acx_pelican
 
     canonical = read_settings(str(root / settings_file), override={"PATH": str(root)}).get("CANONICAL_URL", "")
     dates = git_dates(root)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -26,10 +25,22 @@ def test_generator_is_seeded(tmp_path):
 
 def test_smoke_run_prints_table_and_json(tmp_path):
     out = tmp_path / "results.json"
-    res = subprocess.run([sys.executable, "bench/run.py", "--posts", "100", "--reps", "1", "--out", str(out)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=900)
+    res = subprocess.run(
+        [sys.executable, "bench/run.py", "--posts", "100", "--reps", "1", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     assert "pelican_cold" in res.stdout and "ours_edit_bib" in res.stdout
     data = json.loads(out.read_text())
-    assert data["posts"] == 100 and set(data["seconds"]) == {"pelican_cold", "ours_cold", "ours_noop", "ours_edit_post", "ours_edit_bib", "ours_check"}
+    assert data["posts"] == 100 and set(data["seconds"]) == {
+        "pelican_cold",
+        "ours_cold",
+        "ours_noop",
+        "ours_edit_post",
+        "ours_edit_bib",
+        "ours_check",
+    }
     assert all(v["median"] > 0 for v in data["seconds"].values())

@@ -72,7 +72,10 @@ def test_uncited_is_a_warning(tmp_path):
 
 
 def test_syntax_error_names_line(tmp_path):
-    b = load(tmp_path, "@misc{ok2020,\n title={Fine},\n year={2020},\n url={https://e.org}\n}\n\n@misc{bad2020,\n title={Unbalanced,\n year={2020}\n")
+    b = load(
+        tmp_path,
+        "@misc{ok2020,\n title={Fine},\n year={2020},\n url={https://e.org}\n}\n\n@misc{bad2020,\n title={Unbalanced,\n year={2020}\n",
+    )
     (m,) = msgs(b)
     assert m.startswith("x.bib:") and "BibTeX syntax error" in m
 
@@ -87,13 +90,28 @@ def test_duplicate_keys_across_files(tmp_path):
 @pytest.mark.parametrize(
     "entry,expected",
     [
-        ("@article{k,\n title={T},\n author={A, B},\n year={2020},\n url={https://e.org}\n}", "x.bib:1: k: missing required field 'journal' for @article"),
+        (
+            "@article{k,\n title={T},\n author={A, B},\n year={2020},\n url={https://e.org}\n}",
+            "x.bib:1: k: missing required field 'journal' for @article",
+        ),
         ("@misc{k,\n title={T},\n year={20x0},\n url={https://e.org}\n}", "x.bib:1: k: year must be four digits (got '20x0')"),
         ("@misc{k,\n title={T},\n year={2020}\n}", "x.bib:1: k: no url, doi or eprint: add one that identifies the work"),
-        ("@misc{k,\n title={T},\n year={2020},\n doi={https://doi.org/10.1/x}\n}", "x.bib:1: k: malformed DOI 'https://doi.org/10.1/x' (expected 10.NNNN/…, without https://doi.org/)"),
-        ("@misc{k,\n title={T},\n year={2020},\n eprint={arXiv:2105}\n}", "x.bib:1: k: malformed arXiv id 'arXiv:2105' (expected e.g. 2105.14111)"),
-        ("@webpage{k,\n title={T},\n year={2020},\n url={https://e.org}\n}", "x.bib:1: k: unknown entry type '@webpage'; use one of article, book, booklet, conference, inbook, incollection, inproceedings, manual, mastersthesis, misc, phdthesis, proceedings, techreport, unpublished"),
-        ("@misc{k,\n title={T},\n year={2020},\n url={https://e.org},\n crossref={nothere}\n}", "x.bib:1: k: crossref to missing entry 'nothere'"),
+        (
+            "@misc{k,\n title={T},\n year={2020},\n doi={https://doi.org/10.1/x}\n}",
+            "x.bib:1: k: malformed DOI 'https://doi.org/10.1/x' (expected 10.NNNN/…, without https://doi.org/)",
+        ),
+        (
+            "@misc{k,\n title={T},\n year={2020},\n eprint={arXiv:2105}\n}",
+            "x.bib:1: k: malformed arXiv id 'arXiv:2105' (expected e.g. 2105.14111)",
+        ),
+        (
+            "@webpage{k,\n title={T},\n year={2020},\n url={https://e.org}\n}",
+            "x.bib:1: k: unknown entry type '@webpage'; use one of article, book, booklet, conference, inbook, incollection, inproceedings, manual, mastersthesis, misc, phdthesis, proceedings, techreport, unpublished",
+        ),
+        (
+            "@misc{k,\n title={T},\n year={2020},\n url={https://e.org},\n crossref={nothere}\n}",
+            "x.bib:1: k: crossref to missing entry 'nothere'",
+        ),
     ],
 )
 def test_entry_checks(tmp_path, entry, expected):
@@ -114,7 +132,7 @@ def test_duplicate_doi_arxiv_and_near_identical_titles(tmp_path):
 
 
 def test_string_loop_is_an_error_not_a_crash(tmp_path):
-    b = load(tmp_path, '@string{a = b}\n@string{b = a}\n@misc{k,\n title=a,\n year={2020},\n url={https://e.org}\n}\n')
+    b = load(tmp_path, "@string{a = b}\n@string{b = a}\n@misc{k,\n title=a,\n year={2020},\n url={https://e.org}\n}\n")
     assert b.problems and b.problems[0].path == "x.bib"
 
 
@@ -126,6 +144,9 @@ def test_not_utf8(tmp_path):
 
 
 def test_titles_differing_in_a_number_are_different_works(tmp_path):
-    b = load(tmp_path, "@misc{a,\n title={ARENA 2.0 Impact Report},\n year={2023},\n url={https://e.org/a}\n}\n"
-                       "@misc{b,\n title={ARENA 5.0 Impact Report},\n year={2025},\n url={https://e.org/b}\n}\n")
+    b = load(
+        tmp_path,
+        "@misc{a,\n title={ARENA 2.0 Impact Report},\n year={2023},\n url={https://e.org/a}\n}\n"
+        "@misc{b,\n title={ARENA 5.0 Impact Report},\n year={2025},\n url={https://e.org/b}\n}\n",
+    )
     assert msgs(b) == []

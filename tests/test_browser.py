@@ -10,11 +10,9 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
-import shutil
 import threading
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -58,8 +56,15 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield b
         b.close()
@@ -104,7 +109,9 @@ def test_post_math_sidenotes_figures_wide_and_phone(browser, server):
         wide = Page(browser, 1400, 900, scheme)
         page = wide.goto(server + "posts/demo-post/")
         assert page.locator(".math .katex").count() >= 3
-        body = page.evaluate("() => { const c = document.querySelector('.content').cloneNode(true); c.querySelectorAll('code, pre, .katex').forEach(e => e.remove()); return c.textContent; }")
+        body = page.evaluate(
+            "() => { const c = document.querySelector('.content').cloneNode(true); c.querySelectorAll('code, pre, .katex').forEach(e => e.remove()); return c.textContent; }"
+        )
         assert "Cost $5." in body and "$" not in body.replace("$5", "")  # no raw TeX delimiters left
         assert page.locator(".math.display .katex-display").count() == 1
         note = page.locator(".sidenote").first

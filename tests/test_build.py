@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, make_site, run_build
+from tests.conftest import ROOT, run_build
 
 pytestmark = pytest.mark.xdist_group("build")
 
@@ -20,19 +20,41 @@ def tree_hashes(out: Path) -> dict:
 
 def test_site_pages_exist(built_site):
     out = built_site / "output"
-    for rel in ("index.html", "agenda/index.html", "feed.xml", "sitemap.xml", "404.html", "archives.html", "tags.html",
-                "bibliography/index.html", "search/index.html", "posts/demo-post/index.html", "posts/other-post/index.html",
-                "authoring/index.html", "figures/demo.svg", "pagefind/pagefind-ui.js", "theme/katex/katex.min.js"):
+    for rel in (
+        "index.html",
+        "agenda/index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "404.html",
+        "archives.html",
+        "tags.html",
+        "bibliography/index.html",
+        "search/index.html",
+        "posts/demo-post/index.html",
+        "posts/other-post/index.html",
+        "authoring/index.html",
+        "figures/demo.svg",
+        "pagefind/pagefind-ui.js",
+        "theme/katex/katex.min.js",
+    ):
         assert (out / rel).is_file(), rel
 
 
 def test_post_page_renders_citations_references_and_cross_refs(built_site):
     html = (built_site / "output/posts/demo-post/index.html").read_text()
     text = re.sub(r"<[^>]+>", "", html)
-    for label in ("(Hubinger et al., 2019; see Langosco et al., 2022, p. 3)", "Erdős and Rényi (1959) showed", "(2022)",
-                  "(Ngo, 2022, sec. 2)", "(Hadfield-Menell et al., 2017b; Hadfield-Menell et al., 2017a)",
-                  "Hadfield-Menell et al. (2016)", "(OpenAI, 2023)", "(Vaswani et al., 2017)", "(Christiano et al., 2017)",
-                  "(Armstrong and Mindermann, 2018)"):
+    for label in (
+        "(Hubinger et al., 2019; see Langosco et al., 2022, p. 3)",
+        "Erdős and Rényi (1959) showed",
+        "(2022)",
+        "(Ngo, 2022, sec. 2)",
+        "(Hadfield-Menell et al., 2017b; Hadfield-Menell et al., 2017a)",
+        "Hadfield-Menell et al. (2016)",
+        "(OpenAI, 2023)",
+        "(Vaswani et al., 2017)",
+        "(Christiano et al., 2017)",
+        "(Armstrong and Mindermann, 2018)",
+    ):
         assert label in text, label
     refs = re.findall(r'<li class="reference" id="ref-([^"]+)"', html)
     assert refs == sorted(refs, key=lambda k: refs.index(k)) and len(refs) == 12 and "unused2020entry" not in refs
@@ -93,7 +115,10 @@ def test_failed_build_keeps_previous_site(site):
     post.write_text(text.replace("[@hubinger2019risks;", "[@hubinger2019risk;", 1))
     res = run_build(site, "build", "--no-papers", "--no-search")
     assert res.returncode == 1
-    assert "posts/demo-post.md:12:" in res.stderr and "unknown citation key 'hubinger2019risk' (did you mean 'hubinger2019risks'?)" in res.stderr
+    assert (
+        "posts/demo-post.md:12:" in res.stderr
+        and "unknown citation key 'hubinger2019risk' (did you mean 'hubinger2019risks'?)" in res.stderr
+    )
     assert "Traceback" not in res.stderr
     assert tree_hashes(site / "output") == before
     assert post.read_text() != text  # sources are never rewritten by the build
@@ -122,7 +147,10 @@ def test_duplicate_slug_and_non_utf8(site):
     (site / "posts" / "latin.md").write_bytes(b"---\ntitle: T\ndate: 2026-01-01\n---\ncaf\xe9\n")
     res = run_build(site, "build", "--no-papers", "--no-search")
     assert res.returncode == 1
-    assert "posts/demo-post.md:1: duplicate slug 'demo-post'" in res.stderr or "posts/demo-post.ipynb:1: duplicate slug 'demo-post'" in res.stderr
+    assert (
+        "posts/demo-post.md:1: duplicate slug 'demo-post'" in res.stderr
+        or "posts/demo-post.ipynb:1: duplicate slug 'demo-post'" in res.stderr
+    )
     assert "posts/latin.md:5: file is not UTF-8 text" in res.stderr
 
 
@@ -168,7 +196,9 @@ def test_check_github_annotations(site):
     import subprocess
     import sys
 
-    res = subprocess.run([sys.executable, "build.py", "check"], cwd=site, capture_output=True, text=True, env=dict(os.environ, GITHUB_ACTIONS="true"))
+    res = subprocess.run(
+        [sys.executable, "build.py", "check"], cwd=site, capture_output=True, text=True, env=dict(os.environ, GITHUB_ACTIONS="true")
+    )
     assert res.returncode == 1
     assert "::error file=posts/demo-post.md,line=18,col=5::unknown cross-reference '@fig-nope'" in res.stdout
 
@@ -180,5 +210,8 @@ def test_dead_links_get_archived_copy(tmp_path):
     n = mark_dead_links(tmp_path, {"https://gone.example/x": "https://web.archive.org/web/20260101/https://gone.example/x"})
     html = (tmp_path / "p.html").read_text()
     assert n == 1
-    assert '<a href="https://gone.example/x">gone</a> <a class="dead-link-archive" href="https://web.archive.org/web/20260101/https://gone.example/x"' in html
+    assert (
+        '<a href="https://gone.example/x">gone</a> <a class="dead-link-archive" href="https://web.archive.org/web/20260101/https://gone.example/x"'
+        in html
+    )
     assert html.count("dead-link-archive") == 1

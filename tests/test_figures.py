@@ -75,7 +75,9 @@ def test_parallel_runs_overlap(repo):
     for name in ("fa", "fb"):
         p = repo / "figures" / f"{name}.py"
         stamp = repo / f"{name}.stamp"
-        p.write_text(f"import time\nt0 = time.time()\ntime.sleep(1.0)\nopen({str(stamp)!r}, 'w').write(f'{{t0}} {{time.time()}}')\n" + p.read_text())
+        p.write_text(
+            f"import time\nt0 = time.time()\ntime.sleep(1.0)\nopen({str(stamp)!r}, 'w').write(f'{{t0}} {{time.time()}}')\n" + p.read_text()
+        )
     _, results, problems = run(repo, jobs=2)
     assert not problems and len(results) == 2
     (a0, a1), (b0, b1) = ([float(x) for x in (repo / f"{n}.stamp").read_text().split()] for n in ("fa", "fb"))
@@ -92,7 +94,9 @@ def test_raising_script_names_itself_and_stderr(repo):
 def test_script_writing_nothing(repo):
     (repo / "figures" / "empty.py").write_text("print('hello')\n")
     _, _, problems = run(repo, only=["empty"])
-    assert [p.format() for p in problems] == ["figures/empty.py:1: figure script wrote no figure: call figlib.save(fig, 'name') at least once"]
+    assert [p.format() for p in problems] == [
+        "figures/empty.py:1: figure script wrote no figure: call figlib.save(fig, 'name') at least once"
+    ]
 
 
 def test_timeout(repo):
@@ -100,11 +104,15 @@ def test_timeout(repo):
     t0 = time.monotonic()
     _, _, problems = run(repo, only=["slow"], timeout=1.5)
     assert time.monotonic() - t0 < 10
-    assert [p.format() for p in problems] == ["figures/slow.py:1: figure script timed out after 1.5 s: make it faster or raise FIGURE_TIMEOUT"]
+    assert [p.format() for p in problems] == [
+        "figures/slow.py:1: figure script timed out after 1.5 s: make it faster or raise FIGURE_TIMEOUT"
+    ]
 
 
 def test_megabytes_of_output_are_truncated(repo):
-    (repo / "figures" / "noisy.py").write_text("import sys\nfor i in range(200000): print('x' * 40, file=sys.stderr)\nraise SystemExit(3)\n")
+    (repo / "figures" / "noisy.py").write_text(
+        "import sys\nfor i in range(200000): print('x' * 40, file=sys.stderr)\nraise SystemExit(3)\n"
+    )
     _, _, problems = run(repo, only=["noisy"])
     (p,) = problems
     assert "exit 3" in p.message and len(p.message) < 2000

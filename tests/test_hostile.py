@@ -51,7 +51,9 @@ def test_script_tags_in_prose_are_escaped(ctx):
 
 def test_bibtex_fields_are_escaped(tmp_path):
     p = tmp_path / "x.bib"
-    p.write_text("@misc{k2020,\n title={<script>alert(1)</script> Title},\n author={Evil, <img src=x onerror=alert(1)>},\n year={2020},\n url={https://e.org}\n}\n")
+    p.write_text(
+        "@misc{k2020,\n title={<script>alert(1)</script> Title},\n author={Evil, <img src=x onerror=alert(1)>},\n year={2020},\n url={https://e.org}\n}\n"
+    )
     b = Bibliography.load([p], tmp_path)
     e = b.get("k2020")
     assert "<script>" not in e.html and "<img" not in e.html and "&lt;script&gt;" in e.html
@@ -124,7 +126,9 @@ def test_sigkill_mid_build_leaves_old_or_new_site(tmp_path):
     before = digest(root / "output")
     (root / "posts" / "demo-post.md").write_text((root / "posts" / "demo-post.md").read_text().replace("zanzibarite", "zanzibaritex"))
     for delay in (0.5, 1.5, 3.0):
-        proc = subprocess.Popen([sys.executable, "build.py", "build", "--no-papers"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "build.py", "build", "--no-papers"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -136,9 +140,35 @@ def test_sigkill_mid_build_leaves_old_or_new_site(tmp_path):
     assert "zanzibaritex" in (root / "output/posts/demo-post/index.html").read_text()
 
 
-markdown_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=400
-) | st.lists(st.sampled_from(["[@", "@", "]", "$", "$$", "\n", "{#fig-x}", "![a](figures/demo.svg)", "[^1]", "[^1]: n", ":::", "```", "|", "-", "#", "\\", "{", "}", "<", ">", "&", " "]), max_size=60).map("".join)
+markdown_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=400) | st.lists(
+    st.sampled_from(
+        [
+            "[@",
+            "@",
+            "]",
+            "$",
+            "$$",
+            "\n",
+            "{#fig-x}",
+            "![a](figures/demo.svg)",
+            "[^1]",
+            "[^1]: n",
+            ":::",
+            "```",
+            "|",
+            "-",
+            "#",
+            "\\",
+            "{",
+            "}",
+            "<",
+            ">",
+            "&",
+            " ",
+        ]
+    ),
+    max_size=60,
+).map("".join)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -161,7 +191,15 @@ def test_fuzz_front_matter_never_crashes(front):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(text=st.text(max_size=300) | st.lists(st.sampled_from(["@misc{", "@article{", "k,", "title={", "}", "{", "year=", "2020", ",", "@string{", "a=b", "\n", "\"", "#", "crossref={k}"]), max_size=40).map("".join))
+@given(
+    text=st.text(max_size=300)
+    | st.lists(
+        st.sampled_from(
+            ["@misc{", "@article{", "k,", "title={", "}", "{", "year=", "2020", ",", "@string{", "a=b", "\n", '"', "#", "crossref={k}"]
+        ),
+        max_size=40,
+    ).map("".join)
+)
 def test_fuzz_bibtex_never_crashes(tmp_path, text):
     p = tmp_path / "f.bib"
     p.write_text(text, encoding="utf-8")

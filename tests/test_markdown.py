@@ -73,7 +73,7 @@ def test_references_list_only_cited_sorted(ctx):
 def test_figures_numbered_with_caption_and_reference(ctx):
     d = md("See @fig-a.\n\n![First *figure*.](figures/demo.svg){#fig-a}\n", ctx)
     assert '<figure class="figure" id="fig-a">' in d.html
-    assert 'Figure 1: </span>First <em>figure</em>.' in d.html
+    assert "Figure 1: </span>First <em>figure</em>." in d.html
     assert ">Figure 1</a>" in d.html
     assert d.figures == ["demo"]
 

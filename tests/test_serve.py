@@ -35,8 +35,14 @@ def wait_for(url, timeout=180):
 def test_serve_rebuilds_and_reloads(tmp_path):
     root = make_site(tmp_path / "s")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "build.py", "serve", "--port", str(port)], cwd=root,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    proc = subprocess.Popen(
+        [sys.executable, "build.py", "serve", "--port", str(port)],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
     try:
         page = wait_for(f"http://127.0.0.1:{port}/posts/other-post/")
         assert "EventSource('/__livereload')" in page  # injected at serve time only

@@ -76,8 +76,13 @@ def rename_key(old: str, new: str, dry=False):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dry-run", action="store_true")
-    ap.add_argument("--alias", action="append", default=[], metavar="OLD=NEW",
-                    help="one work under two keys: cite NEW everywhere OLD was cited and drop OLD's entry")
+    ap.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="one work under two keys: cite NEW everywhere OLD was cited and drop OLD's entry",
+    )
     args = ap.parse_args(argv)
     bibdir = ROOT / "bib"
     for pair in args.alias:
