@@ -26,7 +26,7 @@ $(STAMP): $(LOCK)
 	@rm -f $(VENV)/.installed-*; touch $@
 
 tex:
-	@command -v pdflatex >/dev/null 2>&1 && kpsewhich natbib.sty >/dev/null 2>&1 && kpsewhich microtype.sty >/dev/null 2>&1 || \
+	@command -v pdflatex >/dev/null 2>&1 && kpsewhich natbib.sty >/dev/null 2>&1 && kpsewhich microtype.sty >/dev/null 2>&1 && kpsewhich framed.sty >/dev/null 2>&1 || \
 	  { echo "installing TeX Live through apt"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_TEX) >/dev/null; }
 
 browser:
