@@ -796,9 +796,13 @@ class _Writer:
                 widths[j] = max(widths[j], len(_text(c)))
         if sum(widths) > 75:
             total = sum(min(w, 60) for w in widths)
-            fracs = [max(0.08, 0.95 * min(w, 60) / total) for w in widths]
+            fracs = [max(0.06, min(w, 60) / total) for w in widths]
+            norm = sum(fracs)
+            fracs = [f / norm for f in fracs]  # columns share the line exactly, separators included
             rag = {"l": "\\raggedright", "r": "\\raggedleft", "c": "\\centering"}
-            spec = "".join(f">{{{rag[a]}\\arraybackslash}}p{{{f:.3f}\\linewidth}}" for a, f in zip(aligns, fracs))
+            spec = "".join(
+                f">{{{rag[a]}\\arraybackslash}}p{{\\dimexpr {f:.3f}\\linewidth-2\\tabcolsep\\relax}}" for a, f in zip(aligns, fracs)
+            )
         else:
             spec = "".join(aligns)
         self.defer += 1
