@@ -94,7 +94,7 @@ def cmd_figures(args) -> int:
         print(p.format(), file=sys.stderr)
     cached = sum(r.cached for r in results)
     print(f"figures: {len(figs)} from {len(results)} scripts ({cached} cached) in {time.monotonic() - t0:.1f} s", file=sys.stderr)
-    return 1 if problems else 0
+    return 1 if any(p.severity == "error" for p in problems) else 0
 
 
 def cmd_papers(args) -> int:

@@ -281,7 +281,12 @@ def run_all(root: Path, *, cache: Path | None = None, jobs: int = 2, timeout: fl
         names = ", ".join(os.path.relpath(p, root) for p in changed[:5])
         for script in ran:
             problems.append(
-                Problem(script, 1, 0, f"a figure script wrote into the repository while this one ran: {names}", check="figures")
+                Problem(
+                    script, 1, 0,
+                    f"new files appeared in the repository while this figure script ran: {names} "
+                    "(if the script wrote them, save only through figlib.save)",
+                    "warning", "figures",
+                )
             )
     owners: dict[str, str] = {}
     for r in results:
