@@ -17,9 +17,11 @@ Exercise map (numbers refer to the post):
 * ``upfront_audit``     -- Ex. 6.6, the best attack rate against upfront auditing.
 * ``majority_vote``     -- Ex. 6.2, majority of independent judges.
 * ``interference``      -- Ex. 7.2, interference between random feature directions.
-* ``power_fraction``    -- Ex. 8.6, how often an optimal policy keeps options open.
+* ``power_fraction``    -- Ex. 8.3, how often an optimal policy keeps options open.
 * ``newcomb_breakeven`` -- Ex. 8.4, predictor accuracy at which one-boxing pays.
 * ``chinchilla``        -- Ex. 9.1, compute-optimal parameters and tokens.
+* ``trusted_monitoring`` -- Ex. 6.7, audit threshold and catch probability.
+* ``exact_match_curve`` -- Ex. 9.6, exact match from per-token accuracy.
 """
 
 from __future__ import annotations

@@ -824,6 +824,18 @@ class _Writer:
         self.defer -= 1
         tab = "\n".join(lines)
         lab = ("\\label{" + label(ident) + "}") if numbered else ""
+        if len(rows) > 18 and not (self.nest or self.arg):
+            # a long table breaks across pages: longtable, header repeated
+            body = lines[1:-1]
+            head_end = next((i for i, ln in enumerate(body) if ln == "\\midrule"), None)
+            head = body[: head_end + 1] if head_end is not None else ["\\toprule"]
+            rest = body[head_end + 1 :] if head_end is not None else body[1:]
+            out = ["\\begin{longtable}{" + spec + "}"]
+            if text:
+                out.append(("\\caption" if numbered else "\\caption*") + "{" + text + "}" + lab + "\\\\")
+            out += head + ["\\endfirsthead"] + head + ["\\endhead", "\\bottomrule", "\\endlastfoot"]
+            out += [ln for ln in rest if ln != "\\bottomrule"] + ["\\end{longtable}"]
+            return "\n".join(out) + "\n" + self._float_end() + "\n"
         if cap is None:
             return f"\\begin{{center}}\n{tab}\n\\end{{center}}\n" + self._float_end() + "\n"
         capcmd = "\\caption" if numbered else "\\caption*"

@@ -270,3 +270,14 @@ def test_every_construct_compiles(tmp_path):
     )
     proc = _compile_body(body, tmp_path)
     assert proc.returncode == 0, proc.stdout.decode("latin-1")[-2000:]
+
+
+def test_long_tables_break_across_pages():
+    from plugins import latex as latexmod
+    from plugins.render import RenderContext, render
+
+    rows = "\n".join(f"| r{i} | text {i} |" for i in range(25))
+    d = render("---\ntitle: T\ndate: 2026-01-01\n---\n| a | b |\n|---|---|\n" + rows + "\n\n: Long. {#tbl-long}\n", "p.md", RenderContext())
+    body = latexmod.to_latex(d).body
+    assert "\\begin{longtable}{ll}" in body and "\\caption{Long.}\\label{tbl-long}" in body and "\\endhead" in body
+    assert "\\begin{table}" not in body
