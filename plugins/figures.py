@@ -187,6 +187,9 @@ def _run_one(root: Path, script: Path, cache: Path, timeout: float) -> FigureRes
         PYTHONPATH=str(root) + os.pathsep + env.get("PYTHONPATH", ""),
         FIGURES_OUT=str(out),
         MPLBACKEND="Agg",
+        OPENBLAS_NUM_THREADS="1",  # scripts already run in parallel: no nested BLAS threads
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
         PYTHONHASHSEED="0",
         SOURCE_DATE_EPOCH="0",
         MPLCONFIGDIR=str(cache / "mplconfig"),

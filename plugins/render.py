@@ -224,6 +224,7 @@ def _make_md(doc, ctx, masked, first_line):
             "markdown.extensions.md_in_html",
             "markdown.extensions.sane_lists",
             "markdown.extensions.toc",
+            "markdown.extensions.smarty",
             "pymdownx.smartsymbols",
             "pymdownx.tilde",
             "pymdownx.magiclink",

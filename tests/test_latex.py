@@ -85,7 +85,7 @@ def test_quotes_dashes_ellipsis_and_unicode():
     out = tex("He said \"hi\" and 'so' -- then --- stop… Erdős naïve αβ Ω — “ok”\n")
     assert "{\\textquotedblleft}hi{\\textquotedblright}" in out
     assert "{\\textquoteleft}so{\\textquoteright}" in out
-    assert "-- then --- stop{\\textellipsis}" in out
+    assert "{\\textendash} then {\\textemdash} stop{\\textellipsis}" in out  # smarty dashes on both sides
     assert "Erd\\H{o}s" in out and 'na{\\"\\i}ve' in out
     assert "\\ensuremath{\\alpha}\\ensuremath{\\beta}" in out and "\\ensuremath{\\Omega}" in out
     assert "{\\textemdash}" in out
