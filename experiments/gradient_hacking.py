@@ -26,7 +26,7 @@ Three families of constructions, all pure numpy and seeded with
    whose logit ``z`` for the rewarded action starts at probability ``p0``.  We
    count the steps until ``p >= 1/2`` under REINFORCE (on-policy, sampled and in
    expectation) and under supervised cross-entropy on demonstrations of the
-   rewarded action, and compare with the closed forms of Proposition 5.
+   rewarded action, and compare with the closed forms of Proposition 6.
 """
 
 from __future__ import annotations
@@ -282,7 +282,7 @@ def dormant_storage(steps=3000, n_seeds=8, seed=0, configs=None, record_every=50
 def balancedness_step(u, v, e, lr):
     """One exact GD step on 1/2 (u v - c)^2 with residual e = u v - c: returns new (u, v).
 
-    Used to check Proposition 3: (u'^2 - v'^2) = (u^2 - v^2)(1 - lr^2 e^2)."""
+    Used to check Proposition 5(e): (u'^2 - v'^2) = (u^2 - v^2)(1 - lr^2 e^2)."""
     return u - lr * e * v, v - lr * e * u
 
 
@@ -294,7 +294,7 @@ def _sigmoid(z):
 
 
 def exploration_theory(p0):
-    """Gradient-flow times to reach p = 1/2 from p0 (Proposition 5), in units of 1/lr."""
+    """Gradient-flow times to reach p = 1/2 from p0 (Proposition 6), in units of 1/lr."""
     p0 = np.asarray(p0, dtype=float)
     L = np.log((1 - p0) / p0)
     t_rl = 2 * L + (1 - p0) / p0 - p0 / (1 - p0)

@@ -129,6 +129,35 @@ class Bibliography:
 
     # ------------------------------------------------------------------ loading
     @classmethod
+    def load_cached(cls, root: Path) -> Bibliography:
+        """``load`` of every ``bib/*.bib``, cached in ``.cache/bib`` by the files' and engine's bytes."""
+        import hashlib
+        import os
+        import pickle
+
+        root = Path(root)
+        paths = sorted((root / "bib").glob("*.bib"))
+        h = hashlib.sha256()
+        for p in paths + [Path(__file__)]:
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
+        cache = root / ".cache" / "bib" / f"{h.hexdigest()[:24]}.pickle"
+        if cache.is_file():
+            try:
+                with open(cache, "rb") as fh:
+                    return pickle.load(fh)
+            except Exception:
+                pass  # a damaged entry is rebuilt
+        bib = cls.load(paths, root)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        for old in cache.parent.glob("*.pickle"):
+            old.unlink(missing_ok=True)
+        tmp = cache.with_suffix(f".tmp{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            pickle.dump(bib, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+        return bib
+
+    @classmethod
     def load(cls, paths, root: Path | None = None) -> Bibliography:
         bib = cls()
         for p in sorted(Path(x) for x in paths):

@@ -57,7 +57,7 @@ def run_checks(root: Path, *, external=False, offline=False, fragments=False, si
     root = Path(root).resolve()
     report = Report()
     sources = discover(root, report)
-    bib = Bibliography.load(sorted((root / "bib").glob("*.bib")), root)
+    bib = Bibliography.load_cached(root)
     report.extend(bib.problems)
     names = _ensure_figures(root, report)
     ctx = RenderContext(bib=bib.export_labels(), figures=names, urls={s.path: s.url for s in sources})

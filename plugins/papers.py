@@ -774,7 +774,7 @@ def _parse(root: Path, only_paths=None, jobs=2):
 
     report = Report()
     sources = site.discover(root, report)
-    bib = Bibliography.load(sorted((root / "bib").glob("*.bib")), root)
+    bib = Bibliography.load_cached(root)
     report.extend(bib.problems)
     figs, _results, fig_problems = figmod.run_all(root, jobs=jobs)
     report.extend(fig_problems)

@@ -389,7 +389,7 @@ def build(
 
     sources = discover(root, report)
     res.sources = sources
-    bib = Bibliography.load(sorted((root / "bib").glob("*.bib")), root)
+    bib = Bibliography.load_cached(root)
     res.bib = bib
     report.extend(bib.problems)
     res.timings["discover+bib"] = time.monotonic() - t
