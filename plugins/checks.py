@@ -60,7 +60,7 @@ def run_checks(root: Path, *, external=False, offline=False, fragments=False, si
     bib = Bibliography.load_cached(root)
     report.extend(bib.problems)
     names = _ensure_figures(root, report)
-    ctx = RenderContext(bib=bib.export_labels(), figures=names, urls={s.path: s.url for s in sources})
+    ctx = RenderContext(bib=bib.export_labels(), figures=names, urls={s.path: s.url for s in sources}, root=str(root))
     ctx.bib_suggest = _Suggest(list(ctx.bib))
     docs, problems = parse_all(root, sources, ctx, root / ".cache" / "docs")
     report.extend(problems)

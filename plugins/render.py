@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as htmllib
 import math
+import os
 import posixpath
 import re
 import xml.etree.ElementTree as etree
@@ -285,6 +286,10 @@ def _rewrite_links(state: DocState, root):
             joined = posixpath.normpath(posixpath.join(here, path))
             if joined.startswith("..") or posixpath.isabs(joined):
                 state.error_for_token(target, f"link '{target}' points outside the repository", check="links")
+                continue
+            local = os.path.join(ctx.root, joined)
+            if os.path.islink(local) and not os.path.realpath(local).startswith(os.path.realpath(ctx.root) + os.sep):
+                state.error_for_token(target, f"'{target}' is a symbolic link that leads outside the repository", check="links")
                 continue
             if joined in ctx.urls:
                 el.set(attr, ROOT_TOKEN + ctx.urls[joined] + (("#" + frag) if frag else ""))

@@ -406,6 +406,7 @@ def build(
         figures=set(figs),
         urls={s.path: s.url for s in sources},
         bib_suggest=None,
+        root=str(root),
     )
     ctx.bib_suggest = _Suggest(list(ctx.bib))
     exec_opts = {"cache": str(cache / "notebooks"), "timeout": 60} if execute else None

@@ -205,3 +205,13 @@ def test_fuzz_bibtex_never_crashes(tmp_path, text):
     p.write_text(text, encoding="utf-8")
     b = Bibliography.load([p], tmp_path)
     assert all(pr.path == "f.bib" and pr.line >= 1 for pr in b.problems)
+
+
+def test_image_symlink_out_of_repository_is_refused(tmp_path):
+    root = make_site(tmp_path / "s")
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG")
+    os.symlink(secret, root / "posts" / "leak.png")
+    (root / "posts" / "img.md").write_text("---\ntitle: I\ndate: 2026-01-01\n---\n![An image.](leak.png)\n")
+    res = run_build(root, "build", "--no-papers", "--no-search")
+    assert res.returncode == 1 and "posts/img.md:5:" in res.stderr and "symbolic link that leads outside the repository" in res.stderr
