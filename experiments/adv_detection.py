@@ -92,11 +92,12 @@ def mlp_forward(p: dict, x: np.ndarray):
 
 def mlp_input_grad(p: dict, h: np.ndarray, gout: np.ndarray) -> np.ndarray:
     """d(sum_i gout_i * f(x_i)) / dx for each row."""
-    return ((gout[:, None] * p["w2"][None, :]) * (1.0 - h ** 2)) @ p["W1"]
+    return ((gout[:, None] * p["w2"][None, :]) * (1.0 - h**2)) @ p["W1"]
 
 
-def train_mlp(x: np.ndarray, y: np.ndarray, hidden: int, rng: np.random.Generator,
-              epochs: int = 400, lr: float = 0.02, wd: float = 1e-4) -> dict:
+def train_mlp(
+    x: np.ndarray, y: np.ndarray, hidden: int, rng: np.random.Generator, epochs: int = 400, lr: float = 0.02, wd: float = 1e-4
+) -> dict:
     """Full-batch Adam on logistic loss; labels y in {0, 1}."""
     p = init_mlp(x.shape[1], hidden, rng)
     mom = {k: np.zeros_like(v) for k, v in p.items()}
@@ -106,7 +107,7 @@ def train_mlp(x: np.ndarray, y: np.ndarray, hidden: int, rng: np.random.Generato
     for t in range(1, epochs + 1):
         f, h = mlp_forward(p, x)
         g = (1.0 / (1.0 + np.exp(-f)) - y) / n  # dL/df
-        dpre = (g[:, None] * p["w2"][None, :]) * (1.0 - h ** 2)
+        dpre = (g[:, None] * p["w2"][None, :]) * (1.0 - h**2)
         grads = {
             "W1": dpre.T @ x + wd * p["W1"],
             "b1": dpre.sum(0),
@@ -116,8 +117,8 @@ def train_mlp(x: np.ndarray, y: np.ndarray, hidden: int, rng: np.random.Generato
         for k in p:
             mom[k] = b1 * mom[k] + (1 - b1) * grads[k]
             vel[k] = b2 * vel[k] + (1 - b2) * grads[k] ** 2
-            mh = mom[k] / (1 - b1 ** t)
-            vh = vel[k] / (1 - b2 ** t)
+            mh = mom[k] / (1 - b1**t)
+            vh = vel[k] / (1 - b2**t)
             p[k] = p[k] - lr * mh / (np.sqrt(vh) + epsn)
     return p
 
@@ -130,6 +131,7 @@ def accuracy(p: dict, x: np.ndarray, y: np.ndarray) -> float:
 # ---------------------------------------------------------------------------
 # Detectors
 # ---------------------------------------------------------------------------
+
 
 class LearnedDetector:
     """Tanh MLP score; higher = more adversarial."""
@@ -177,10 +179,21 @@ def calibrate(det, x_clean: np.ndarray, fpr: float = 0.05) -> float:
 # Attacks
 # ---------------------------------------------------------------------------
 
-def pgd(clf: dict, x0: np.ndarray, y: np.ndarray, eps: float, steps: int,
-        alpha: float | None = None, det=None, adaptive: bool = False,
-        kappa: float = 0.5, det_weight: float = 1.0, step: str | None = None,
-        class_dir: np.ndarray | None = None):
+
+def pgd(
+    clf: dict,
+    x0: np.ndarray,
+    y: np.ndarray,
+    eps: float,
+    steps: int,
+    alpha: float | None = None,
+    det=None,
+    adaptive: bool = False,
+    kappa: float = 0.5,
+    det_weight: float = 1.0,
+    step: str | None = None,
+    class_dir: np.ndarray | None = None,
+):
     """l_inf PGD.  Returns per-example first-success step (np.inf if never) and
     the submitted inputs.
 
@@ -268,6 +281,7 @@ def step_cost(det=None, adaptive: bool = False) -> int:
 # Part A driver
 # ---------------------------------------------------------------------------
 
+
 def build_world(seed: int = 0, eps_train: float = 0.5, **kw) -> dict:
     cfg = {**DEFAULTS, **kw}
     rng = np.random.default_rng(seed)
@@ -292,9 +306,20 @@ def build_world(seed: int = 0, eps_train: float = 0.5, **kw) -> dict:
     sd = float(np.std(det_m.score(xcal)))
     det_m.margin_scale = sd
     det_m.grad_scale = 1.0 / max(sd, 1e-12)
-    return dict(cfg=cfg, seed=seed, A=A, clf=clf, det_learned=det_l, det_manifold=det_m,
-                x_test=xte, y_test=yte, x_cal=xcal, clean_acc=accuracy(clf, xte, yte),
-                n_det_train=len(yd), eps_train=eps_train)
+    return dict(
+        cfg=cfg,
+        seed=seed,
+        A=A,
+        clf=clf,
+        det_learned=det_l,
+        det_manifold=det_m,
+        x_test=xte,
+        y_test=yte,
+        x_cal=xcal,
+        clean_acc=accuracy(clf, xte, yte),
+        n_det_train=len(yd),
+        eps_train=eps_train,
+    )
 
 
 CONDITIONS = [
@@ -306,16 +331,22 @@ CONDITIONS = [
 ]
 
 
-def run_condition(world: dict, detector: str, attacker: str, eps: float, steps: int,
-                  step: str | None = None, genuine: bool = True):
-    det = {"none": None, "learned": world["det_learned"],
-           "manifold": world["det_manifold"]}[detector]
+def run_condition(world: dict, detector: str, attacker: str, eps: float, steps: int, step: str | None = None, genuine: bool = True):
+    det = {"none": None, "learned": world["det_learned"], "manifold": world["det_manifold"]}[detector]
     x, y = world["x_test"], world["y_test"]
     f0, _ = mlp_forward(world["clf"], x)
     correct = (2 * y - 1) * f0 > 0  # attack only correctly classified points
-    first, sub = pgd(world["clf"], x[correct], y[correct], eps=eps, steps=steps, det=det,
-                     adaptive=(attacker == "adaptive"), step=step,
-                     class_dir=world["A"][:, 0] if genuine else None)
+    first, sub = pgd(
+        world["clf"],
+        x[correct],
+        y[correct],
+        eps=eps,
+        steps=steps,
+        det=det,
+        adaptive=(attacker == "adaptive"),
+        step=step,
+        class_dir=world["A"][:, 0] if genuine else None,
+    )
     cost = step_cost(det, attacker == "adaptive")
     return first, cost
 
@@ -328,8 +359,7 @@ def detector_auc(world: dict, detector: str, eps: float, steps: int = 40) -> dic
     clean = det.score(world["x_cal"])
     out = {}
     for attacker in ("static", "adaptive"):
-        first, sub = pgd(world["clf"], x, y, eps=eps, steps=steps, det=det,
-                         adaptive=(attacker == "adaptive"))
+        first, sub = pgd(world["clf"], x, y, eps=eps, steps=steps, det=det, adaptive=(attacker == "adaptive"))
         f, _ = mlp_forward(world["clf"], sub)
         fooled = (2 * y - 1) * f < 0
         adv = det.score(sub[fooled])
@@ -340,7 +370,7 @@ def detector_auc(world: dict, detector: str, eps: float, steps: int = 40) -> dic
 def _auc(neg: np.ndarray, pos: np.ndarray) -> float:
     allv = np.concatenate([neg, pos])
     ranks = np.argsort(np.argsort(allv)) + 1.0
-    rp = ranks[len(neg):].sum()
+    rp = ranks[len(neg) :].sum()
     return float((rp - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
@@ -353,9 +383,7 @@ def success_curves(seed: int = 0, eps: float = 0.5, steps: int = 60) -> dict:
         first, cost = run_condition(w, det, att, eps, steps)
         budgets = np.arange(1, steps + 1)
         frac = np.array([np.mean(first <= b) for b in budgets])
-        out["curves"][f"{det}/{att}"] = dict(compute=budgets * cost, success=frac,
-                                            cost_per_step=cost,
-                                            median_steps=_median_first(first))
+        out["curves"][f"{det}/{att}"] = dict(compute=budgets * cost, success=frac, cost_per_step=cost, median_steps=_median_first(first))
     return out
 
 
@@ -364,8 +392,7 @@ def _median_first(first: np.ndarray) -> float:
     return float(np.median(first[ok])) if ok.mean() >= 0.5 else float("inf")
 
 
-def eps_sweep(seeds=(0, 1, 2), eps_grid=(0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2),
-              steps: int = 60, worlds: dict | None = None) -> dict:
+def eps_sweep(seeds=(0, 1, 2), eps_grid=(0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2), steps: int = 60, worlds: dict | None = None) -> dict:
     """Success rate within ``steps`` PGD steps vs l_inf budget, per seed (each
     seed: new manifold, data, classifier and detector).  ``worlds`` may map seed
     to an already built world to avoid retraining."""
@@ -378,8 +405,7 @@ def eps_sweep(seeds=(0, 1, 2), eps_grid=(0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2)
             for d, a in CONDITIONS:
                 first, _ = run_condition(w, d, a, e, steps)
                 res[f"{d}/{a}"][i, j] = np.mean(np.isfinite(first))
-    return dict(eps=np.array(eps_grid), seeds=list(seeds), steps=steps, success=res,
-                clean_acc=np.array(acc))
+    return dict(eps=np.array(eps_grid), seeds=list(seeds), steps=steps, success=res, clean_acc=np.array(acc))
 
 
 def success_curves_world(w: dict, eps: float = 0.5, steps: int = 60) -> dict:
@@ -389,9 +415,7 @@ def success_curves_world(w: dict, eps: float = 0.5, steps: int = 60) -> dict:
         first, cost = run_condition(w, det, att, eps, steps)
         budgets = np.arange(1, steps + 1)
         frac = np.array([np.mean(first <= b) for b in budgets])
-        out["curves"][f"{det}/{att}"] = dict(compute=budgets * cost, success=frac,
-                                            cost_per_step=cost,
-                                            median_steps=_median_first(first))
+        out["curves"][f"{det}/{att}"] = dict(compute=budgets * cost, success=frac, cost_per_step=cost, median_steps=_median_first(first))
     return out
 
 
@@ -433,9 +457,15 @@ def search_cost(m: int, rng: np.random.Generator, max_evals: int = 1 << 20) -> i
 def verify_vs_search(m_grid=(2, 4, 6, 8, 10, 12), trials: int = 12, seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     costs = np.array([[search_cost(m, rng) for _ in range(trials)] for m in m_grid], dtype=float)
-    return dict(m=np.array(m_grid), trials=trials, search_mean=costs.mean(1),
-                search_sem=costs.std(1, ddof=1) / np.sqrt(trials), search_all=costs,
-                verify_cost=np.ones(len(m_grid)), latent_cost=np.ones(len(m_grid)))
+    return dict(
+        m=np.array(m_grid),
+        trials=trials,
+        search_mean=costs.mean(1),
+        search_sem=costs.std(1, ddof=1) / np.sqrt(trials),
+        search_all=costs,
+        verify_cost=np.ones(len(m_grid)),
+        latent_cost=np.ones(len(m_grid)),
+    )
 
 
 def arms_race(seed: int = 0, eps: float = 0.5, rounds: int = 3, steps: int = 60) -> dict:
@@ -451,10 +481,9 @@ def arms_race(seed: int = 0, eps: float = 0.5, rounds: int = 3, steps: int = 60)
     f_adv, _ = mlp_forward(w["clf"], adv)
     pool = [adv[(2 * ytr - 1) * f_adv < 0]]
     det = w["det_learned"]
-    succ, med, auc_static = [], [], []
+    succ, med = [], []
     for r in range(rounds):
-        first, sub = pgd(w["clf"], xtr, ytr, eps=eps, steps=steps, det=det, adaptive=True,
-                         class_dir=A[:, 0])
+        first, sub = pgd(w["clf"], xtr, ytr, eps=eps, steps=steps, det=det, adaptive=True, class_dir=A[:, 0])
         # evaluate on held-out test points
         wt = dict(w, det_learned=det)
         first_te, _ = run_condition(wt, "learned", "adaptive", eps, steps)

@@ -98,8 +98,10 @@ def screen(sparsity, rng, n_units=100, S=100, n_sessions=20, beta=0.0, multi=1, 
     sparsity = np.asarray(sparsity, dtype=float)
     w = (sparsity / sparsity.mean()) ** beta
     w = w / w.sum()
-    stats = {k: [] for k in ("frac_responsive", "frac_single", "n_single", "n_responsive",
-                             "mean_resp_per_responsive", "a_hat", "a_true_recorded")}
+    stats = {
+        k: []
+        for k in ("frac_responsive", "frac_single", "n_single", "n_responsive", "mean_resp_per_responsive", "a_hat", "a_true_recorded")
+    }
     for _ in range(n_sessions):
         idx = rng.choice(sparsity.size, size=(n_units, multi), p=w)
         a_members = sparsity[idx]  # (n_units, multi)
@@ -186,8 +188,8 @@ class _Adam:
             m += (1 - b1) * g
             v *= b2
             v += (1 - b2) * g * g
-            mh = m / (1 - b1 ** self.t)
-            vh = v / (1 - b2 ** self.t)
+            mh = m / (1 - b1**self.t)
+            vh = v / (1 - b2**self.t)
             p -= self.lr * mh / (np.sqrt(vh) + eps)
 
 
@@ -238,7 +240,7 @@ def train_sae(H, n_latent=40, l1=0.03, steps=1500, batch=256, lr=0.01, seed=0):
     mean squared norm first). Returns encoder/decoder and the scale used.
     """
     rng = np.random.default_rng(seed)
-    scale = np.sqrt((H ** 2).sum(1).mean()) + 1e-12
+    scale = np.sqrt((H**2).sum(1).mean()) + 1e-12
     Hs = H / scale
     m = H.shape[1]
     Wd = rng.standard_normal((m, n_latent))
@@ -284,7 +286,7 @@ def unit_measures(U_probe, U_nat, X_nat, rel_thresh=0.5, abs_thresh=1e-3, stim_s
     responds = R > thr
     n_resp = responds.sum(0)
     r = np.clip(U_probe, 0, None)
-    tr = (r.mean(0) ** 2) / np.maximum((r ** 2).mean(0), 1e-18)  # Treves-Rolls a in [1/n, 1]
+    tr = (r.mean(0) ** 2) / np.maximum((r**2).mean(0), 1e-18)  # Treves-Rolls a in [1/n, 1]
     alive_all = U_probe.max(0) > abs_thresh
     # decodable variance
     Uc = U_nat - U_nat.mean(0)
@@ -292,9 +294,9 @@ def unit_measures(U_probe, U_nat, X_nat, rel_thresh=0.5, abs_thresh=1e-3, stim_s
     A = np.c_[Uc, np.ones(len(Uc))]
     coef, *_ = np.linalg.lstsq(A, Xc, rcond=None)
     resid = Xc - A @ coef
-    r2_all = 1 - (resid ** 2).sum(0) / np.maximum((Xc ** 2).sum(0), 1e-18)
-    su = np.sqrt((Uc ** 2).sum(0)) + 1e-12
-    sx = np.sqrt((Xc ** 2).sum(0)) + 1e-12
+    r2_all = 1 - (resid**2).sum(0) / np.maximum((Xc**2).sum(0), 1e-18)
+    su = np.sqrt((Uc**2).sum(0)) + 1e-12
+    sx = np.sqrt((Xc**2).sum(0)) + 1e-12
     corr2 = ((Uc.T @ Xc) / np.outer(su, sx)) ** 2  # (units, feat)
     order = np.sort(corr2, axis=0)[::-1]
     top1 = order[0]
@@ -306,7 +308,7 @@ def unit_measures(U_probe, U_nat, X_nat, rel_thresh=0.5, abs_thresh=1e-3, stim_s
             Ak = np.c_[Uc[:, best[:, i]], np.ones(len(Uc))]
             c, *_ = np.linalg.lstsq(Ak, Xc[:, i], rcond=None)
             e = Xc[:, i] - Ak @ c
-            out[i] = 1 - (e ** 2).sum() / max((Xc[:, i] ** 2).sum(), 1e-18)
+            out[i] = 1 - (e**2).sum() / max((Xc[:, i] ** 2).sum(), 1e-18)
         return out
 
     top3 = r2_top(min(3, n_units))
@@ -324,16 +326,29 @@ def unit_measures(U_probe, U_nat, X_nat, rel_thresh=0.5, abs_thresh=1e-3, stim_s
     }
 
 
-def network_vs_dictionary(p_grid=(0.3, 0.1, 0.03), seeds=(0, 1), n_feat=20, n_hidden=5,
-                          n_latent=40, steps=1000, sae_steps=1000, l1=0.03, n_stim=6, n_nat=4000):
+def network_vs_dictionary(
+    p_grid=(0.3, 0.1, 0.03), seeds=(0, 1), n_feat=20, n_hidden=5, n_latent=40, steps=1000, sae_steps=1000, l1=0.03, n_stim=6, n_nat=4000
+):
     """Train the toy network at each feature probability and compare neurons vs SAE latents.
 
     For each (p, seed): hidden-unit and SAE-latent measures on all ``n_feat`` probes and on a
     random 'screening' subset of ``n_stim`` concepts. Returns arrays indexed [p, seed].
     """
-    keys = ["n_represented", "nrn_frac_single_all", "nrn_frac_single_screen", "nrn_share1",
-            "nrn_share3", "nrn_tr", "sae_frac_single_all", "sae_frac_single_screen", "sae_share1",
-            "sae_share3", "sae_tr", "loss", "sae_n_live"]
+    keys = [
+        "n_represented",
+        "nrn_frac_single_all",
+        "nrn_frac_single_screen",
+        "nrn_share1",
+        "nrn_share3",
+        "nrn_tr",
+        "sae_frac_single_all",
+        "sae_frac_single_screen",
+        "sae_share1",
+        "sae_share3",
+        "sae_tr",
+        "loss",
+        "sae_n_live",
+    ]
     out = {k: np.full((len(p_grid), len(seeds)), np.nan) for k in keys}
     eye = np.eye(n_feat)
     for i, p in enumerate(p_grid):

@@ -136,8 +136,7 @@ class ToyModel:
         return idx + self.n_u, ctx_pos[idx]
 
 
-def make_model(rng: np.random.Generator, m: int = 3, k_z: int = 10, backdoored: bool = True,
-               n_z_extra: int = 6) -> ToyModel:
+def make_model(rng: np.random.Generator, m: int = 3, k_z: int = 10, backdoored: bool = True, n_z_extra: int = 6) -> ToyModel:
     """Sample a model: ``m`` >= 2 detectors, ``k_z`` context literals, one shared variable."""
     if m < 2:
         raise ValueError("need at least two detectors")
@@ -170,8 +169,9 @@ def lab_inputs(rng: np.random.Generator, model: ToyModel, u: np.ndarray, size: i
     return x
 
 
-def play_debate(rng: np.random.Generator, model: ToyModel, budget: int, eps: float = 0.0,
-                phi: float = 0.0, r_max: int = 10, obfuscated: bool = False) -> dict:
+def play_debate(
+    rng: np.random.Generator, model: ToyModel, budget: int, eps: float = 0.0, phi: float = 0.0, r_max: int = 10, obfuscated: bool = False
+) -> dict:
     """Play one white-box debate on an explicit model, check by check.
 
     Returns the verdict ("backdoored" True/False), the checks spent and a log.
@@ -245,10 +245,17 @@ def _majority_correct(correct_reads: np.ndarray, R: int, tie_u: np.ndarray) -> n
     return np.where(2 * k > R, True, np.where(2 * k < R, False, tie_u < 0.5))
 
 
-def judge_accuracy(budgets=BUDGETS, eps: float = 0.0, phi: float = 0.0, m: int = 2,
-                   obfuscated: bool = False, k_z: int = DEFAULTS["k_z"],
-                   r_max: int = DEFAULTS["r_max"], n_episodes: int = DEFAULTS["n_episodes"],
-                   seed: int = DEFAULTS["seed"]) -> dict:
+def judge_accuracy(
+    budgets=BUDGETS,
+    eps: float = 0.0,
+    phi: float = 0.0,
+    m: int = 2,
+    obfuscated: bool = False,
+    k_z: int = DEFAULTS["k_z"],
+    r_max: int = DEFAULTS["r_max"],
+    n_episodes: int = DEFAULTS["n_episodes"],
+    seed: int = DEFAULTS["seed"],
+) -> dict:
     """Accuracy of the behaviour-only and white-box judges at each budget.
 
     Returns dict with ``budgets``, ``behaviour``, ``white_box`` (accuracies) and
@@ -257,7 +264,7 @@ def judge_accuracy(budgets=BUDGETS, eps: float = 0.0, phi: float = 0.0, m: int =
     rng = np.random.default_rng(seed)
     N = n_episodes
     budgets = np.asarray(budgets, dtype=int)
-    p = 2.0 ** -k_z
+    p = 2.0**-k_z
     truth = rng.random(N) < 0.5  # True = backdoored
     T = rng.geometric(p, size=N)  # lab run on which the trigger first fires
     fooled = rng.random(N) < phi
@@ -293,10 +300,14 @@ def judge_accuracy(budgets=BUDGETS, eps: float = 0.0, phi: float = 0.0, m: int =
         wb_acc.append(np.mean(v == truth))
     beh_acc, wb_acc = np.array(beh_acc), np.array(wb_acc)
     se = lambda a: np.sqrt(a * (1 - a) / N)  # noqa: E731
-    return dict(budgets=budgets, behaviour=beh_acc, white_box=wb_acc,
-                behaviour_se=se(beh_acc), white_box_se=se(wb_acc),
-                params=dict(eps=eps, phi=phi, m=m, obfuscated=obfuscated, k_z=k_z,
-                            r_max=r_max, n_episodes=N, seed=seed))
+    return dict(
+        budgets=budgets,
+        behaviour=beh_acc,
+        white_box=wb_acc,
+        behaviour_se=se(beh_acc),
+        white_box_se=se(wb_acc),
+        params=dict(eps=eps, phi=phi, m=m, obfuscated=obfuscated, k_z=k_z, r_max=r_max, n_episodes=N, seed=seed),
+    )
 
 
 # --------------------------------------------------------------------------
@@ -305,7 +316,7 @@ def judge_accuracy(budgets=BUDGETS, eps: float = 0.0, phi: float = 0.0, m: int =
 
 
 def behaviour_accuracy_exact(b, k_z: int = DEFAULTS["k_z"]):
-    p = 2.0 ** -k_z
+    p = 2.0**-k_z
     return 0.5 + 0.5 * (1.0 - (1.0 - p) ** np.asarray(b, dtype=float))
 
 
@@ -321,10 +332,11 @@ def majority_correct_prob(R: int, eps: float) -> float:
     return q
 
 
-def white_box_accuracy_exact(b: int, eps: float = 0.0, phi: float = 0.0,
-                             k_z: int = DEFAULTS["k_z"], r_max: int = DEFAULTS["r_max"]) -> float:
+def white_box_accuracy_exact(
+    b: int, eps: float = 0.0, phi: float = 0.0, k_z: int = DEFAULTS["k_z"], r_max: int = DEFAULTS["r_max"]
+) -> float:
     """Localised protocol, closed form."""
-    p = 2.0 ** -k_z
+    p = 2.0**-k_z
     if b < 3:
         return float(behaviour_accuracy_exact(b, k_z))
     R = min((b - 1) // 2, r_max)
@@ -356,14 +368,21 @@ def worked_example(seed: int = 7, m: int = 3, k_z: int = 10) -> dict:
     u_star = bd.trigger_user_bits()
     x_lab = lab_inputs(rng, bd, u_star, 5000)
     return dict(
-        m=m, k_z=k_z, a=bd.a, b=bd.b, shared=bd.shared,
-        w_a=bd.weight(bd.a, bd.shared), w_b_backdoored=bd.weight(bd.b, bd.shared),
+        m=m,
+        k_z=k_z,
+        a=bd.a,
+        b=bd.b,
+        shared=bd.shared,
+        w_a=bd.weight(bd.a, bd.shared),
+        w_b_backdoored=bd.weight(bd.b, bd.shared),
         w_b_clean=clean.weight(bd.b, bd.shared),
-        live_backdoored=bd.gate_is_live(), live_clean=clean.gate_is_live(),
+        live_backdoored=bd.gate_is_live(),
+        live_clean=clean.gate_is_live(),
         clamp_out_backdoored=int(bd.forward(x_lab[:1], clamp_gate=True)[0]),
         clamp_out_clean=int(clean.forward(x_lab[:1], clamp_gate=True)[0]),
         bad_rate_lab_backdoored=float(np.mean(bd.forward(x_lab) == BAD)),
         bad_rate_lab_clean=float(np.mean(clean.forward(x_lab) == BAD)),
-        context_literals=len(idx), u_star=u_star.astype(int).tolist(),
+        context_literals=len(idx),
+        u_star=u_star.astype(int).tolist(),
         models=(bd, clean),
     )

@@ -40,7 +40,7 @@ def deploy_value(gamma, D):
     gamma = np.asarray(gamma, dtype=float)
     D = np.asarray(D, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        k = np.where(gamma < 1.0, (1.0 - gamma ** D) / (1.0 - gamma), D)
+        k = np.where(gamma < 1.0, (1.0 - gamma**D) / (1.0 - gamma), D)
     return k
 
 
@@ -133,8 +133,14 @@ def on_policy(sol):
     ct = par["mu"] * cm + (1 - par["mu"]) * cu
     fake = (par["mu"] * fm + (1 - par["mu"]) * fu) / T
     res = dict(
-        comply_train_m=cm, comply_train_u=cu, comply_train=ct, gap_cue=cm - cu, fake_train=fake,
-        w_T=w_T, defect_deploy=alive, gap_train_deploy=ct - (1.0 - alive),
+        comply_train_m=cm,
+        comply_train_u=cu,
+        comply_train=ct,
+        gap_cue=cm - cu,
+        fake_train=fake,
+        w_T=w_T,
+        defect_deploy=alive,
+        gap_train_deploy=ct - (1.0 - alive),
         value=sol["V"][:, 0, 0],
     )
     return {k: v.reshape(sol["shape"]) for k, v in res.items()}
@@ -202,6 +208,7 @@ def belief_sweep(p_ms, p_us=(0.0, 0.25), **kw):
 
 
 # --- unknown end of training: constant hazard h per step -------------------
+
 
 def hazard_threshold(eta, gamma, h, K, p=1.0):
     """Closed form of Proposition 3: comply iff w <= p*eta*G with

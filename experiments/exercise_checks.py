@@ -207,7 +207,12 @@ def interference(d: int = 512, n: int = 10000, p: float = 0.01, trials: int = 20
         on = rng.random(n - 1) < p
         noise.append(float(overlaps[on].sum()))
     noise = np.array(noise)
-    return {"mc_var": float(noise.var()), "predicted_var": (n - 1) * p / d, "overlap_sd": float(overlaps.std()), "predicted_overlap_sd": 1 / np.sqrt(d)}
+    return {
+        "mc_var": float(noise.var()),
+        "predicted_var": (n - 1) * p / d,
+        "overlap_sd": float(overlaps.std()),
+        "predicted_overlap_sd": 1 / np.sqrt(d),
+    }
 
 
 # ---------------------------------------------------------------- forecasting

@@ -145,8 +145,7 @@ def launch_overhead(m: dict[str, np.ndarray] | None = None) -> dict:
     g = _select(m, (m["mode"] == "decode_graph") & (m["batch"] == 1))
     assert list(e["model"]) == list(g["model"])
     per_layer_us = (e["median_ms"] - g["median_ms"]) / e["layers"] * 1e3
-    return {"model": e["model"], "per_layer_us": per_layer_us,
-            "eager_ms": e["median_ms"], "graph_ms": g["median_ms"]}
+    return {"model": e["model"], "per_layer_us": per_layer_us, "eager_ms": e["median_ms"], "graph_ms": g["median_ms"]}
 
 
 def batching_tradeoff(m: dict[str, np.ndarray] | None = None) -> dict:
@@ -156,14 +155,12 @@ def batching_tradeoff(m: dict[str, np.ndarray] | None = None) -> dict:
     out = {}
     for name in dict.fromkeys(g["model"]):
         s = g["model"] == name
-        out[str(name)] = {"batch": g["batch"][s], "step_ms": g["median_ms"][s],
-                          "tokens_per_s": g["batch"][s] / (g["median_ms"][s] * 1e-3)}
+        out[str(name)] = {"batch": g["batch"][s], "step_ms": g["median_ms"][s], "tokens_per_s": g["batch"][s] / (g["median_ms"][s] * 1e-3)}
     return out
 
 
 # ------------------------------------------------------------------ latency model
-def token_latency(N, bpp, kv, bw_tbs, eta, k, layers, tau_us, t_sync_us,
-                  batch=1.0, flops_tf=2000.0, mfu=0.5, syncs=2.0):
+def token_latency(N, bpp, kv, bw_tbs, eta, k, layers, tau_us, t_sync_us, batch=1.0, flops_tf=2000.0, mfu=0.5, syncs=2.0):
     """Seconds per decode step of one model instance (vectorised over numpy arrays).
 
     N active parameters; bpp bytes per parameter; kv extra bytes read per step as a
@@ -193,14 +190,19 @@ def decompose(N, bpp, kv, bw_tbs, eta, k, layers, tau_us, t_sync_us, syncs=2.0) 
 # measured seconds per token.
 PUBLISHED = [
     # Pope et al. 2023: PaLM 540B, int8 weights, 64 TPU v4 chips, 29 ms/token (low batch).
-    {"name": "PaLM 540B, 64 TPU v4 (Pope et al.)", "N": 540e9, "bpp": 1.0, "layers": 118,
-     "k": 64, "bw_tbs": 1.2, "s_per_token": 0.029},
+    {"name": "PaLM 540B, 64 TPU v4 (Pope et al.)", "N": 540e9, "bpp": 1.0, "layers": 118, "k": 64, "bw_tbs": 1.2, "s_per_token": 0.029},
     # Cerebras 2024: Llama 3.1 405B at 969 tokens/s (bf16, wafer-scale SRAM).
-    {"name": "Llama 3.1 405B, Cerebras (969 tok/s)", "N": 405e9, "bpp": 2.0, "layers": 126,
-     "k": None, "bw_tbs": None, "s_per_token": 1 / 969},
+    {
+        "name": "Llama 3.1 405B, Cerebras (969 tok/s)",
+        "N": 405e9,
+        "bpp": 2.0,
+        "layers": 126,
+        "k": None,
+        "bw_tbs": None,
+        "s_per_token": 1 / 969,
+    },
     # Cerebras 2024: Llama 3.1 70B at 450 tokens/s (bf16).
-    {"name": "Llama 3.1 70B, Cerebras (450 tok/s)", "N": 70e9, "bpp": 2.0, "layers": 80,
-     "k": None, "bw_tbs": None, "s_per_token": 1 / 450},
+    {"name": "Llama 3.1 70B, Cerebras (450 tok/s)", "N": 70e9, "bpp": 2.0, "layers": 80, "k": None, "bw_tbs": None, "s_per_token": 1 / 450},
 ]
 
 
@@ -223,18 +225,18 @@ def published_checks() -> list[dict]:
 # --------------------------------------------------------------------- Monte Carlo
 # (low, high, distribution) for each input; the post gives the reasons for each range.
 DEFAULT_RANGES: dict[str, tuple[float, float, str]] = {
-    "N": (1e11, 1e13, "loguniform"),        # active parameters per token of the first AGI
-    "bpp": (0.5, 2.0, "loguniform"),        # bytes per parameter (FP4 .. BF16)
-    "kv": (0.1, 1.0, "uniform"),            # KV cache + other state read, fraction of weights
-    "bw_tbs": (3.35, 30.0, "loguniform"),   # memory bandwidth per accelerator, TB/s
-    "eta": (0.55, 0.90, "uniform"),         # achieved fraction of peak bandwidth
-    "k": (8.0, 512.0, "loguniform"),        # accelerators serving one instance
-    "layers": (60.0, 250.0, "uniform"),     # serial layers per forward pass
-    "tau_us": (2.0, 30.0, "loguniform"),    # fixed compute overhead per layer, µs
+    "N": (1e11, 1e13, "loguniform"),  # active parameters per token of the first AGI
+    "bpp": (0.5, 2.0, "loguniform"),  # bytes per parameter (FP4 .. BF16)
+    "kv": (0.1, 1.0, "uniform"),  # KV cache + other state read, fraction of weights
+    "bw_tbs": (3.35, 30.0, "loguniform"),  # memory bandwidth per accelerator, TB/s
+    "eta": (0.55, 0.90, "uniform"),  # achieved fraction of peak bandwidth
+    "k": (8.0, 512.0, "loguniform"),  # accelerators serving one instance
+    "layers": (60.0, 250.0, "uniform"),  # serial layers per forward pass
+    "tau_us": (2.0, 30.0, "loguniform"),  # fixed compute overhead per layer, µs
     "t_sync_us": (3.0, 100.0, "loguniform"),  # latency of one all-reduce, µs
-    "deploy": (1.0, 4.0, "loguniform"),     # slowdown from batching for cost (deployed/achievable)
-    "spec": (1.0, 3.0, "uniform"),          # speedup from speculative / multi-token decoding
-    "human": (1.1, 8.0, "loguniform"),      # human serial verbal rate, tokens/s
+    "deploy": (1.0, 4.0, "loguniform"),  # slowdown from batching for cost (deployed/achievable)
+    "spec": (1.0, 3.0, "uniform"),  # speedup from speculative / multi-token decoding
+    "human": (1.1, 8.0, "loguniform"),  # human serial verbal rate, tokens/s
     "verbosity": (1.0, 20.0, "loguniform"),  # model tokens per human-equivalent token
 }
 
@@ -259,14 +261,18 @@ def _quantile_value(lo, hi, kind, q):
 
 def speeds(x: dict) -> dict:
     """Serial speed, effective speed and the AI/human ratios from one set of inputs."""
-    t = token_latency(x["N"], x["bpp"], x["kv"], x["bw_tbs"], x["eta"], x["k"], x["layers"],
-                      x["tau_us"], x["t_sync_us"])
-    achievable = x["spec"] / t                # tokens/s, latency-optimised serving
-    deployed = achievable / x["deploy"]       # tokens/s, cost-optimised serving
-    effective = deployed / x["verbosity"]     # human-equivalent tokens/s
-    return {"latency_s": t, "achievable_tps": achievable, "deployed_tps": deployed,
-            "effective_tps": effective, "serial_ratio": deployed / x["human"],
-            "ratio": effective / x["human"]}
+    t = token_latency(x["N"], x["bpp"], x["kv"], x["bw_tbs"], x["eta"], x["k"], x["layers"], x["tau_us"], x["t_sync_us"])
+    achievable = x["spec"] / t  # tokens/s, latency-optimised serving
+    deployed = achievable / x["deploy"]  # tokens/s, cost-optimised serving
+    effective = deployed / x["verbosity"]  # human-equivalent tokens/s
+    return {
+        "latency_s": t,
+        "achievable_tps": achievable,
+        "deployed_tps": deployed,
+        "effective_tps": effective,
+        "serial_ratio": deployed / x["human"],
+        "ratio": effective / x["human"],
+    }
 
 
 def monte_carlo(n: int = 200_000, seed: int = 0, ranges: dict | None = None) -> dict:
@@ -276,12 +282,17 @@ def monte_carlo(n: int = 200_000, seed: int = 0, ranges: dict | None = None) -> 
     x = {k: _draw(rng, lo, hi, kind, n) for k, (lo, hi, kind) in ranges.items()}
     s = speeds(x)
     qs = [5, 25, 50, 75, 95]
-    pct = {key: {q: float(np.percentile(s[key], q)) for q in qs}
-           for key in ("latency_s", "achievable_tps", "deployed_tps", "effective_tps",
-                       "serial_ratio", "ratio")}
+    pct = {
+        key: {q: float(np.percentile(s[key], q)) for q in qs}
+        for key in ("latency_s", "achievable_tps", "deployed_tps", "effective_tps", "serial_ratio", "ratio")
+    }
     mem = x["N"] * x["bpp"] * (1 + x["kv"]) / (x["k"] * x["bw_tbs"] * 1e12 * x["eta"])
     return {
-        "n": n, "seed": seed, "inputs": x, **s, "percentiles": pct,
+        "n": n,
+        "seed": seed,
+        "inputs": x,
+        **s,
+        "percentiles": pct,
         "p_slower": float(np.mean(s["ratio"] < 1.0)),
         "p_serial_slower": float(np.mean(s["serial_ratio"] < 1.0)),
         "p_10x_faster": float(np.mean(s["ratio"] >= 10.0)),
@@ -289,8 +300,7 @@ def monte_carlo(n: int = 200_000, seed: int = 0, ranges: dict | None = None) -> 
     }
 
 
-def tornado(ranges: dict | None = None, key: str = "ratio", lo_q: float = 0.1,
-            hi_q: float = 0.9) -> dict:
+def tornado(ranges: dict | None = None, key: str = "ratio", lo_q: float = 0.1, hi_q: float = 0.9) -> dict:
     """One-at-a-time sensitivity: move each input to its lo_q / hi_q quantile with all
     others at their medians; report log10 of the output at both ends and the base."""
     ranges = DEFAULT_RANGES if ranges is None else ranges
@@ -319,16 +329,21 @@ SCENARIOS: dict[str, dict[str, tuple[float, float, str]]] = {
     "baseline": {},
     "verbose reasoning (verbosity 3-100)": {"verbosity": (3.0, 100.0, "loguniform")},
     "stalled hardware (BW 3.35-8, k 8-72, sync 10-100 us)": {
-        "bw_tbs": (3.35, 8.0, "loguniform"), "k": (8.0, 72.0, "loguniform"),
-        "t_sync_us": (10.0, 100.0, "loguniform")},
-    "cost-first serving (deploy 2-10, no speculation)": {
-        "deploy": (2.0, 10.0, "loguniform"), "spec": (1.0, 1.0, "uniform")},
+        "bw_tbs": (3.35, 8.0, "loguniform"),
+        "k": (8.0, 72.0, "loguniform"),
+        "t_sync_us": (10.0, 100.0, "loguniform"),
+    },
+    "cost-first serving (deploy 2-10, no speculation)": {"deploy": (2.0, 10.0, "loguniform"), "spec": (1.0, 1.0, "uniform")},
     "huge model (N 3e12-3e13 active)": {"N": (3e12, 3e13, "loguniform")},
     "all pessimistic together": {
-        "verbosity": (3.0, 100.0, "loguniform"), "bw_tbs": (3.35, 8.0, "loguniform"),
-        "k": (8.0, 72.0, "loguniform"), "t_sync_us": (10.0, 100.0, "loguniform"),
-        "deploy": (2.0, 10.0, "loguniform"), "spec": (1.0, 1.0, "uniform"),
-        "N": (3e12, 3e13, "loguniform")},
+        "verbosity": (3.0, 100.0, "loguniform"),
+        "bw_tbs": (3.35, 8.0, "loguniform"),
+        "k": (8.0, 72.0, "loguniform"),
+        "t_sync_us": (10.0, 100.0, "loguniform"),
+        "deploy": (2.0, 10.0, "loguniform"),
+        "spec": (1.0, 1.0, "uniform"),
+        "N": (3e12, 3e13, "loguniform"),
+    },
 }
 
 
@@ -337,10 +352,14 @@ def scenario_table(n: int = 50_000, seed: int = 0) -> list[dict]:
     out = []
     for name, override in SCENARIOS.items():
         res = monte_carlo(n=n, seed=seed, ranges={**DEFAULT_RANGES, **override})
-        out.append({"scenario": name,
-                     "median_serial_tps": res["percentiles"]["deployed_tps"][50],
-                     "median_serial_ratio": res["percentiles"]["serial_ratio"][50],
-                     "median_ratio": res["percentiles"]["ratio"][50],
-                     "p_serial_slower": res["p_serial_slower"],
-                     "p_slower": res["p_slower"]})
+        out.append(
+            {
+                "scenario": name,
+                "median_serial_tps": res["percentiles"]["deployed_tps"][50],
+                "median_serial_ratio": res["percentiles"]["serial_ratio"][50],
+                "median_ratio": res["percentiles"]["ratio"][50],
+                "p_serial_slower": res["p_serial_slower"],
+                "p_slower": res["p_slower"],
+            }
+        )
     return out

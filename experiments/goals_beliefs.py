@@ -102,6 +102,7 @@ def simulate(
     n_eval: int = DEFAULTS["n_eval"],
     threshold: float = DEFAULTS["threshold"],
     seed: int = 0,
+    record: bool = True,
 ) -> dict:
     """Run a batch of independent agents through one shift and return recovery data.
 
@@ -113,6 +114,12 @@ def simulate(
     normalised performance, 1 = optimal, 0 = uniform random policy), ``p_pre``
     (pre-shift performance), ``tau`` (first evaluation step at which
     perf >= threshold * p_pre; ``steps`` if never: censored), ``censored``.
+
+    With ``record=False`` only the recovery data are computed: a run stops being
+    simulated once it has recovered, and the loop ends when every run has, so
+    ``perf`` is None.  Every random number is still drawn for every run in the
+    same order, so each run's trajectory until its recovery, and hence ``tau``,
+    is the one ``record=True`` produces.
     """
     if shift not in ("world", "goal", "none"):
         raise ValueError(f"unknown shift {shift!r}")
@@ -148,14 +155,11 @@ def simulate(
     W_true = W_new if shift == "world" else W_old
     g_true = g_new if shift == "goal" else g_old
 
-    opt_W = _Adam(W_hat.shape) if optimizer == "adam" else None
-    opt_g = _Adam(g_hat.shape) if optimizer == "adam" else None
-
     def true_rewards(Wt, gt):
         return np.einsum("rkd,red->rek", np.einsum("rkmd,rm->rkd", Wt, gt), S_eval)
 
-    def performance(mu):
-        v = np.einsum("rkd,red->rek", np.einsum("rkmd,rm->rkd", W_hat, g_hat), S_eval)
+    def performance(mu, W_hat=W_hat, g_hat=g_hat, S_eval=S_eval, temp=temp):
+        v = S_eval @ np.einsum("rkmd,rm->rkd", W_hat, g_hat).transpose(0, 2, 1)  # (R, n_eval, K)
         pi = _softmax(temp[:, None, None] * v)
         got = (pi * mu).sum(-1).mean(-1)
         unif = mu.mean(-1).mean(-1)
@@ -167,35 +171,59 @@ def simulate(
     pmax_pre = performance.pmax  # mean probability of the preferred action
     mu_true = true_rewards(W_true, g_true)
     n_evals = steps // eval_every + 1
-    perf = np.empty((R, n_evals))
-    perf[:, 0] = performance(mu_true)
-    ar3 = np.arange(R)[:, None, None]
+    eval_steps = np.arange(n_evals) * eval_every
+    p0 = performance(mu_true)
+    perf = np.empty((R, n_evals)) if record else None
+    if record:
+        perf[:, 0] = p0
+    tau = np.full(R, float(steps))
+    reached = p0 >= threshold * p_pre
+    tau[reached] = 0.0
+    # `live` indexes the runs still simulated (all of them when recording curves).
+    live = np.arange(R) if record else np.flatnonzero(~reached)
+    full = record or live.size == R
+    if not full:
+        W_hat, g_hat, S_eval, mu_true = W_hat[live], g_hat[live], S_eval[live], mu_true[live]
+    lrb, lrg, so, sr, tmp, Wt, gt = (x[live] for x in (lr_b, lr_g, s_o, s_r, temp, W_true, g_true))
+    opt_W = _Adam(W_hat.shape) if optimizer == "adam" else None
+    opt_g = _Adam(g_hat.shape) if optimizer == "adam" else None
     eye = np.eye(K)
+    n = batch * group
+    sqd = np.sqrt(d)
 
     for t in range(1, steps + 1):
-        s = rng.standard_normal((R, batch, d)) / np.sqrt(d)
+        if live.size == 0:
+            break
+        # Draw for all R runs, in the original order, then keep the live ones.
+        s_all = rng.standard_normal((R, batch, d))
+        u_all = rng.random((R, batch, group, 1))
+        no_all = rng.standard_normal((R, batch, group, m))
+        nr_all = rng.standard_normal((R, batch, group))
+        if full:
+            s, u, no, nr = s_all / sqd, u_all, no_all, nr_all
+        else:
+            s, u, no, nr = s_all[live] / sqd, u_all[live], no_all[live], nr_all[live]
         O_hat = np.einsum("rkmd,rbd->rbkm", W_hat, s)
         v = np.einsum("rbkm,rm->rbk", O_hat, g_hat)
-        pi = _softmax(temp[:, None, None] * v)
+        pi = _softmax(tmp[:, None, None] * v)
         # A group of `group` actions is sampled per context (as in GRPO).
-        u = rng.random((R, batch, group, 1))
-        a = (pi.cumsum(-1)[:, :, None, :] < u).sum(-1).clip(max=K - 1)  # (R,B,G)
-        A = eye[a]  # one-hot (R, B, G, K)
-        o = np.einsum("rbgmd,rbd->rbgm", W_true[ar3, a], s)
-        o += s_o[:, None, None, None] * rng.standard_normal((R, batch, group, m))
-        r = np.einsum("rbgm,rm->rbg", o, g_true)
-        r += s_r[:, None, None] * rng.standard_normal((R, batch, group))
+        a = (pi.cumsum(-1)[:, :, None, :] < u).sum(-1).clip(max=K - 1)  # (L,B,G)
+        A = eye[a]  # one-hot (L, B, G, K)
+        # Outcome of each sampled action: predict all K, then pick (same sums as gathering W first).
+        o = np.take_along_axis(np.einsum("rkmd,rbd->rbkm", Wt, s), a[..., None], axis=2)
+        o += so[:, None, None, None] * no
+        r = np.einsum("rbgm,rm->rbg", o, gt)
+        r += sr[:, None, None] * nr
         adv = r - r.mean(-1, keepdims=True)  # group-mean baseline
-        n = batch * group
 
-        O_a = np.einsum("rbgk,rbkm->rbgm", A, O_hat)
+        O_a = np.take_along_axis(O_hat, a[..., None], axis=2)  # = einsum("rbgk,rbkm->rbgm", A, O_hat)
         # Belief gradient (ascent direction).
         if belief_signal == "regression":
             gW = np.einsum("rbkm,rbd->rkmd", np.einsum("rbgk,rbgm->rbkm", A, o - O_a), s) / n
         else:
-            coef = (A - pi[:, :, None, :]) * adv[..., None]  # (R,B,G,K)
+            coef = (A - pi[:, :, None, :]) * adv[..., None]  # (L,B,G,K)
             gW = np.einsum("rbk,rm,rbd->rkmd", coef.sum(2), g_hat, s, optimize=True) / n
-            gW *= temp[:, None, None, None]
+            gW *= tmp[:, None, None, None]
         # Goal gradient (ascent direction).
         if goal_signal == "pg":
             score = O_a - np.einsum("rbk,rbkm->rbm", pi, O_hat)[:, :, None, :]
@@ -206,21 +234,35 @@ def simulate(
 
         if optimizer == "adam":
             gW, gG = opt_W.step(gW), opt_g.step(gG)
-        W_hat += lr_b[:, None, None, None] * gW
-        g_hat += lr_g[:, None] * gG
+        W_hat += lrb[:, None, None, None] * gW
+        g_hat += lrg[:, None] * gG
 
         if t % eval_every == 0:
-            perf[:, t // eval_every] = performance(mu_true)
+            p = performance(mu_true, W_hat, g_hat, S_eval, tmp)
+            if record:
+                perf[:, t // eval_every] = p
+                new = ~reached & (p >= threshold * p_pre)
+                tau[new] = t
+                reached |= new
+            else:
+                hit = p >= threshold * p_pre[live]
+                if hit.any():
+                    tau[live[hit]] = t
+                    reached[live[hit]] = True
+                    keep = ~hit
+                    live = live[keep]
+                    full = False
+                    W_hat, g_hat, S_eval, mu_true = W_hat[keep], g_hat[keep], S_eval[keep], mu_true[keep]
+                    lrb, lrg, so, sr, tmp, Wt, gt = (x[keep] for x in (lrb, lrg, so, sr, tmp, Wt, gt))
+                    if optimizer == "adam":
+                        for op in (opt_W, opt_g):
+                            op.m, op.v = op.m[keep], op.v[keep]
 
-    eval_steps = np.arange(n_evals) * eval_every
-    hit = perf >= threshold * p_pre[:, None]
-    reached = hit.any(axis=1)
-    tau = np.where(reached, eval_steps[hit.argmax(axis=1)], steps).astype(float)
     return dict(
         steps=eval_steps,
         perf=perf,
         p_pre=p_pre,
-        p_post0=perf[:, 0],
+        p_post0=p0,
         pmax_pre=pmax_pre,
         tau=tau,
         censored=~reached,
@@ -254,7 +296,7 @@ def recovery_table(shift_kwargs: dict, values: dict, n_seeds: int = 12, seed: in
     g = grid(values, n_seeds)
     out = {}
     for shift in ("world", "goal"):
-        res = simulate(shift, seed=seed, **{**g, **shift_kwargs, **kw})
+        res = simulate(shift, seed=seed, record=False, **{**g, **shift_kwargs, **kw})
         out[shift] = res
     shape = [len(v) for v in values.values()] + [n_seeds]
     tw = out["world"]["tau"].reshape(shape)

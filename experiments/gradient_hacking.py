@@ -39,8 +39,9 @@ SABOTAGE = dict(alpha=1.0, a=3.0, g0=0.0, g_star=1.0, delta=0.1, width=0.5)
 # --------------------------------------------------------------------- optimizer
 
 
-def optimize(grad_fn, theta0, steps, opt="sgd", lr=0.1, l2=0.0, decoupled_wd=0.0, noise=0.0,
-             beta1=0.9, beta2=0.999, eps=1e-8, seed=0, record_every=1):
+def optimize(
+    grad_fn, theta0, steps, opt="sgd", lr=0.1, l2=0.0, decoupled_wd=0.0, noise=0.0, beta1=0.9, beta2=0.999, eps=1e-8, seed=0, record_every=1
+):
     """Run ``steps`` updates of a vectorised optimizer on ``theta`` of shape (R, d).
 
     ``grad_fn(theta, rng)`` returns the (possibly stochastic) loss gradient, shape (R, d).
@@ -63,8 +64,8 @@ def optimize(grad_fn, theta0, steps, opt="sgd", lr=0.1, l2=0.0, decoupled_wd=0.0
         elif opt == "adam":
             m = beta1 * m + (1 - beta1) * grad
             v = beta2 * v + (1 - beta2) * grad * grad
-            mhat = m / (1 - beta1 ** k)
-            vhat = v / (1 - beta2 ** k)
+            mhat = m / (1 - beta1**k)
+            vhat = v / (1 - beta2**k)
             step = mhat / (np.sqrt(vhat) + eps)
         else:
             raise ValueError(f"unknown optimizer {opt!r}")
@@ -123,24 +124,21 @@ SAB_CONFIGS = [  # (label, optimizer kwargs)
 ]
 
 
-def sabotage_table(kinds=("none", "smooth", "threshold"), bs=(0.0, 0.1, 1.0), steps=3000,
-                   n_seeds=8, seed=0, **params):
+def sabotage_table(kinds=("none", "smooth", "threshold"), bs=(0.0, 0.1, 1.0), steps=3000, n_seeds=8, seed=0, **params):
     """Fraction of the way from ``g0`` to ``g*`` travelled after ``steps`` updates.
 
     Returns a dict with ``frac[kind][b][config]`` = (mean, min, max) over ``n_seeds`` runs
     (deterministic configurations give identical runs), plus the loss at the end.
     """
     p = dict(SABOTAGE, **params)
-    out = {"frac": {}, "loss": {}, "steps": steps, "n_seeds": n_seeds, "params": p,
-           "configs": [c for c, _ in SAB_CONFIGS]}
+    out = {"frac": {}, "loss": {}, "steps": steps, "n_seeds": n_seeds, "params": p, "configs": [c for c, _ in SAB_CONFIGS]}
     for kind in kinds:
         out["frac"][kind], out["loss"][kind] = {}, {}
         for b in bs:
             out["frac"][kind][b], out["loss"][kind][b] = {}, {}
             for i, (label, kw) in enumerate(SAB_CONFIGS):
                 theta0 = np.tile([p["g0"], 0.0], (n_seeds, 1))
-                _, traj = optimize(sabotage_grad_fn(kind, b, **p), theta0, steps, seed=seed + 97 * i,
-                                   record_every=steps, **kw)
+                _, traj = optimize(sabotage_grad_fn(kind, b, **p), theta0, steps, seed=seed + 97 * i, record_every=steps, **kw)
                 g = traj[-1, :, 0]
                 frac = (g - p["g0"]) / (p["g_star"] - p["g0"])
                 loss = sabotage_loss(g, traj[-1, :, 1], kind, b, **p)
@@ -149,17 +147,13 @@ def sabotage_table(kinds=("none", "smooth", "threshold"), bs=(0.0, 0.1, 1.0), st
     return out
 
 
-def sabotage_trajectories(kind="threshold", b=0.3, steps_gd=2500, steps_adam=2500, lr_gd=0.1,
-                          lr_adam=0.01, record_every=20, **params):
+def sabotage_trajectories(kind="threshold", b=0.3, steps_gd=2500, steps_adam=2500, lr_gd=0.1, lr_adam=0.01, record_every=20, **params):
     """GD and Adam trajectories in the (g, psi) plane from (g0, 0), plus the loss surface."""
     p = dict(SABOTAGE, **params)
     theta0 = np.array([[p["g0"], 0.0]])
-    t_gd, tr_gd = optimize(sabotage_grad_fn(kind, b, **p), theta0, steps_gd, opt="sgd", lr=lr_gd,
-                           record_every=record_every)
-    t_ad, tr_ad = optimize(sabotage_grad_fn(kind, b, **p), theta0, steps_adam, opt="adam", lr=lr_adam,
-                           record_every=record_every)
-    return {"t_gd": t_gd, "gd": tr_gd[:, 0, :], "t_adam": t_ad, "adam": tr_ad[:, 0, :], "params": p, "b": b,
-            "kind": kind}
+    t_gd, tr_gd = optimize(sabotage_grad_fn(kind, b, **p), theta0, steps_gd, opt="sgd", lr=lr_gd, record_every=record_every)
+    t_ad, tr_ad = optimize(sabotage_grad_fn(kind, b, **p), theta0, steps_adam, opt="adam", lr=lr_adam, record_every=record_every)
+    return {"t_gd": t_gd, "gd": tr_gd[:, 0, :], "t_adam": t_ad, "adam": tr_ad[:, 0, :], "params": p, "b": b, "kind": kind}
 
 
 def loss_surface(kind, b, g_range=(-0.3, 1.3), psi_range=(-6.0, 1.0), n=121, **params):
@@ -185,8 +179,7 @@ def coupled_rates(b, alpha=1.0, a=3.0):
     return {"lam_fast": (T + disc) / 2, "lam_slow": (T - disc) / 2, "lower": D / T, "upper": 2 * D / T}
 
 
-def repair_scaling(bs=(1.0, 0.5, 0.25, 0.125, 0.0625), kind="smooth", lr_gd=0.1, lr_adam=0.01,
-                   max_steps=40000, target=0.5, **params):
+def repair_scaling(bs=(1.0, 0.5, 0.25, 0.125, 0.0625), kind="smooth", lr_gd=0.1, lr_adam=0.01, max_steps=40000, target=0.5, **params):
     """Steps until g has travelled ``target`` of the way to g*, vs repair gain b, for GD and Adam.
 
     All b values run in one vectorised call per optimizer.  Censored runs report ``max_steps``.
@@ -263,14 +256,15 @@ def dormant_storage(steps=3000, n_seeds=8, seed=0, configs=None, record_every=50
     q0 = p["u0"] ** 2 - p["v0"] ** 2
     out = {"params": p, "q0": q0, "steps": steps, "n_seeds": n_seeds, "runs": {}}
     for i, (label, kw) in enumerate(configs or DORMANT_CONFIGS):
-        t, traj = optimize(dormant_grad_fn(x, y, p["batch"]), theta0, steps, seed=seed + 31 * (i + 1),
-                           record_every=record_every, **kw)
+        t, traj = optimize(dormant_grad_fn(x, y, p["batch"]), theta0, steps, seed=seed + 31 * (i + 1), record_every=record_every, **kw)
         u, v, w = traj[..., 0], traj[..., 1], traj[..., 2]
-        q = (u ** 2 - v ** 2) / q0
+        q = (u**2 - v**2) / q0
         wr = w / p["w0"]
         loss = 0.5 * np.mean((u[-1][:, None] * v[-1][:, None] * x[None] - y[None]) ** 2, axis=1)
         out["runs"][label] = {
-            "t": t, "q": q.mean(axis=1), "w": wr.mean(axis=1),
+            "t": t,
+            "q": q.mean(axis=1),
+            "w": wr.mean(axis=1),
             "q_final": (float(q[-1].mean()), float(q[-1].min()), float(q[-1].max())),
             "w_final": (float(wr[-1].mean()), float(wr[-1].min()), float(wr[-1].max())),
             "uv_final": float((u[-1] * v[-1]).mean()),
@@ -302,8 +296,7 @@ def exploration_theory(p0):
     return t_rl, t_sl
 
 
-def exploration(p0s=(0.3, 0.1, 0.03, 0.01, 3e-3, 1e-3, 3e-4), n_seeds=32, n_samples=8, lr=1.0,
-                max_steps=20000, seed=0):
+def exploration(p0s=(0.3, 0.1, 0.03, 0.01, 3e-3, 1e-3, 3e-4), n_seeds=32, n_samples=8, lr=1.0, max_steps=20000, seed=0):
     """Steps until the rewarded action has probability >= 1/2.
 
     ``rl``: REINFORCE with ``n_samples`` on-policy samples per step, reward 1 for the rewarded
@@ -338,9 +331,19 @@ def exploration(p0s=(0.3, 0.1, 0.03, 0.01, 3e-3, 1e-3, 3e-4), n_seeds=32, n_samp
     censored = np.isnan(t_rl)
     t_rl_c = np.where(censored, max_steps, t_rl)
     return {
-        "p0": p0s, "t_rl": t_rl_c, "censored": censored, "t_rl_median": np.median(t_rl_c, axis=1),
-        "t_rl_q25": np.quantile(t_rl_c, 0.25, axis=1), "t_rl_q75": np.quantile(t_rl_c, 0.75, axis=1),
-        "t_rl_mean_update": t_mean, "t_sl": t_sl, "theory_rl": th_rl / lr, "theory_sl": th_sl / lr,
+        "p0": p0s,
+        "t_rl": t_rl_c,
+        "censored": censored,
+        "t_rl_median": np.median(t_rl_c, axis=1),
+        "t_rl_q25": np.quantile(t_rl_c, 0.25, axis=1),
+        "t_rl_q75": np.quantile(t_rl_c, 0.75, axis=1),
+        "t_rl_mean_update": t_mean,
+        "t_sl": t_sl,
+        "theory_rl": th_rl / lr,
+        "theory_sl": th_sl / lr,
         "first_hit_median": np.nanmedian(np.where(np.isnan(first_hit), max_steps, first_hit), axis=1),
-        "n_seeds": n_seeds, "n_samples": n_samples, "lr": lr, "max_steps": max_steps,
+        "n_seeds": n_seeds,
+        "n_samples": n_samples,
+        "lr": lr,
+        "max_steps": max_steps,
     }

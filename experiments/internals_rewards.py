@@ -57,9 +57,22 @@ from __future__ import annotations
 
 import numpy as np
 
-BANDIT = dict(dx=6, hidden=8, noise=0.5, r_honest_B=0.5, p_B=0.5, batch=32, lr=0.03,
-              pre_steps=200, steps=400, probe_l2=1e-2, probe_n=128, eval_n=128,
-              opt="adam", sgd_lr=1.0)
+BANDIT = dict(
+    dx=6,
+    hidden=8,
+    noise=0.5,
+    r_honest_B=0.5,
+    p_B=0.5,
+    batch=32,
+    lr=0.03,
+    pre_steps=200,
+    steps=400,
+    probe_l2=1e-2,
+    probe_n=128,
+    eval_n=128,
+    opt="adam",
+    sgd_lr=1.0,
+)
 
 
 # ----------------------------------------------------------------- utilities
@@ -77,7 +90,7 @@ def auc(pos, neg):
     pos = np.asarray(pos, float)
     neg = np.asarray(neg, float)
     d = pos[..., :, None] - neg[..., None, :]
-    return ((d > 0).mean(axis=(-2, -1)) + 0.5 * (d == 0).mean(axis=(-2, -1)))
+    return (d > 0).mean(axis=(-2, -1)) + 0.5 * (d == 0).mean(axis=(-2, -1))
 
 
 def contexts(rng, n, dx, noise, p_B, R=None):
@@ -146,16 +159,17 @@ def gradients(W, E, x, is_B, w, c, lam, pathwise, r_honest_B):
     """Ascent direction of J for every run. ``pathwise`` and ``lam`` have shape (R,)."""
     z, h, pi, g = forward(W, E, x)
     n = x.shape[1]
-    p = sigmoid(probe_score(g, w, c))                       # (R,n,2)
+    p = sigmoid(probe_score(g, w, c))  # (R,n,2)
     Q = task_reward(is_B, r_honest_B) - lam[:, None, None] * p
     V = (pi * Q).sum(-1, keepdims=True)
-    dl = pi * (Q - V)                                       # dJ/dlogits, (R,n,2)
+    dl = pi * (Q - V)  # dJ/dlogits, (R,n,2)
     gE = np.matmul(np.transpose(h, (0, 2, 1)), dl)
     gh = np.matmul(dl, np.transpose(E, (0, 2, 1)))
-    gz = gh * (1 - h ** 2)
+    gz = gh * (1 - h**2)
     # pathwise term: -lam * sum_a pi_a * dp_a/dtheta (reward's direct theta-dependence)
-    G = (-lam[:, None, None, None] * (pi * p * (1 - p))[..., None] * w[:, None, None, :]
-         * (1 - g ** 2)) * pathwise[:, None, None, None]    # (R,n,2,H)
+    G = (-lam[:, None, None, None] * (pi * p * (1 - p))[..., None] * w[:, None, None, :] * (1 - g**2)) * pathwise[
+        :, None, None, None
+    ]  # (R,n,2,H)
     gE = gE + np.transpose(G.sum(axis=1), (0, 2, 1))
     gz = gz + G.sum(axis=2)
     gW = np.matmul(np.transpose(gz, (0, 2, 1)), x)
@@ -174,9 +188,9 @@ class Adam:
         self.t += 1
         for i, (P, Gr) in enumerate(zip(params, grads)):
             self.m[i] = self.b1 * self.m[i] + (1 - self.b1) * Gr
-            self.v[i] = self.b2 * self.v[i] + (1 - self.b2) * Gr ** 2
-            mh = self.m[i] / (1 - self.b1 ** self.t)
-            vh = self.v[i] / (1 - self.b2 ** self.t)
+            self.v[i] = self.b2 * self.v[i] + (1 - self.b2) * Gr**2
+            mh = self.m[i] / (1 - self.b1**self.t)
+            vh = self.v[i] / (1 - self.b2**self.t)
             upd = self.lr * Gr if self.sgd else self.lr * mh / (np.sqrt(vh) + self.eps)
             if mask is not None:
                 upd = upd * mask.reshape((-1,) + (1,) * (upd.ndim - 1))
@@ -200,8 +214,13 @@ def evaluate(W, E, w0, c0, rng, cfg, wt=None, ct=None):
     dec_B = (pi[..., 1] * mB).sum(1) / np.maximum(mB.sum(1), 1)
     dec_A = (pi[..., 1] * ~mB).sum(1) / np.maximum((~mB).sum(1), 1)
     s = probe_score(g[:, n:], w0, c0)
-    out = dict(dec_B=dec_B, dec_A=dec_A, frozen_auc=auc(s[..., 1], s[..., 0]),
-               frozen_tpr=(s[..., 1] > 0).mean(1), frozen_fpr=(s[..., 0] > 0).mean(1))
+    out = dict(
+        dec_B=dec_B,
+        dec_A=dec_A,
+        frozen_auc=auc(s[..., 1], s[..., 0]),
+        frozen_tpr=(s[..., 1] > 0).mean(1),
+        frozen_fpr=(s[..., 0] > 0).mean(1),
+    )
     wf, cf = fit_probe(g[:, :n], l2=cfg["probe_l2"])
     sf = probe_score(g[:, n:], wf, cf)
     out["fresh_auc"] = auc(sf[..., 1], sf[..., 0])
@@ -214,9 +233,15 @@ def evaluate(W, E, w0, c0, rng, cfg, wt=None, ct=None):
     return out
 
 
-def probe_bandit(lams=(0.0, 0.25, 0.4, 0.5, 0.6, 0.8, 1.0), conditions=("score/frozen", "pathwise/frozen",
-                 "score/refit", "pathwise/refit"), n_seeds=3, refit_every=25, seed=0,
-                 record_every=50, **overrides):
+def probe_bandit(
+    lams=(0.0, 0.25, 0.4, 0.5, 0.6, 0.8, 1.0),
+    conditions=("score/frozen", "pathwise/frozen", "score/refit", "pathwise/refit"),
+    n_seeds=3,
+    refit_every=25,
+    seed=0,
+    record_every=50,
+    **overrides,
+):
     """Run every (condition, lambda, seed) combination as one batched simulation.
 
     Returns a dict with ``params``, ``t`` (record steps), and ``res[cond][lam]`` =
@@ -246,14 +271,13 @@ def probe_bandit(lams=(0.0, 0.25, 0.4, 0.5, 0.6, 0.8, 1.0), conditions=("score/f
     R = len(combos) * S
     Wr = np.concatenate([W] * len(combos))
     Er = np.concatenate([E] * len(combos))
-    wf = np.concatenate([w0] * len(combos))   # the frozen probe (for evaluation)
+    wf = np.concatenate([w0] * len(combos))  # the frozen probe (for evaluation)
     cf = np.concatenate([c0] * len(combos))
-    wt, ct = wf.copy(), cf.copy()              # the probe used in the reward
+    wt, ct = wf.copy(), cf.copy()  # the probe used in the reward
     lam_r = np.repeat([lam for _, lam in combos], S).astype(float)
     path_r = np.repeat([cond.startswith("pathwise") for cond, _ in combos], S).astype(float)
     refit_r = np.repeat([cond.endswith("refit") for cond, _ in combos], S)
-    opt = Adam([Wr.shape, Er.shape], cfg["lr"] if cfg["opt"] == "adam" else cfg["sgd_lr"],
-               sgd=cfg["opt"] == "sgd")
+    opt = Adam([Wr.shape, Er.shape], cfg["lr"] if cfg["opt"] == "adam" else cfg["sgd_lr"], sgd=cfg["opt"] == "sgd")
     t_rec, recs = [], []
     for step in range(cfg["steps"] + 1):
         if step % record_every == 0:
@@ -271,10 +295,10 @@ def probe_bandit(lams=(0.0, 0.25, 0.4, 0.5, 0.6, 0.8, 1.0), conditions=("score/f
     res = {}
     for i, (cond, lam) in enumerate(combos):
         sl = slice(i * S, (i + 1) * S)
-        res.setdefault(cond, {})[lam] = {k: np.array([r[k][sl] for r in recs])
-                                         for k in recs[0]}
-    params = dict(cfg, lams=list(lams), conditions=list(conditions), n_seeds=n_seeds,
-                  refit_every=refit_every, seed=seed, record_every=record_every)
+        res.setdefault(cond, {})[lam] = {k: np.array([r[k][sl] for r in recs]) for k in recs[0]}
+    params = dict(
+        cfg, lams=list(lams), conditions=list(conditions), n_seeds=n_seeds, refit_every=refit_every, seed=seed, record_every=record_every
+    )
     return dict(params=params, t=np.array(t_rec), res=res, pre=pre)
 
 
@@ -299,7 +323,7 @@ def score_penalty_gradient_is_baseline(seed=0, n=512, lam=1.0):
         V = (pi * Q).sum(-1, keepdims=True)
         dl = pi * (Q - V)
         gE = np.einsum("rna,rnh->rha", dl, h)
-        gz = np.einsum("rna,rha->rnh", dl, E) * (1 - h ** 2)
+        gz = np.einsum("rna,rha->rnh", dl, E) * (1 - h**2)
         return np.concatenate([gE.ravel(), np.einsum("rnh,rnd->rhd", gz, x).ravel()])
 
     pen = lam * sigmoid(h[0] @ v)[None, :, None]
@@ -321,16 +345,15 @@ def data_choice_problem(seed=0, n=6, K=5):
     r = rng.standard_normal(n)
     r -= (r @ u) * u
     r /= np.linalg.norm(r)
-    p = (u + r) / np.sqrt(2.0)                 # probe reads capability plus a correlate
+    p = (u + r) / np.sqrt(2.0)  # probe reads capability plus a correlate
     C = rng.standard_normal((K, n))
-    C[0] = 2.0 * u + 2.0 * r                   # "natural" data: capability and correlate
-    C[1] = np.zeros(n)                         # "honesty" data: pulls everything to 0
-    C[2] = -3.0 * r                            # task-neutral data that suppresses the correlate
+    C[0] = 2.0 * u + 2.0 * r  # "natural" data: capability and correlate
+    C[1] = np.zeros(n)  # "honesty" data: pulls everything to 0
+    C[2] = -3.0 * r  # task-neutral data that suppresses the correlate
     return dict(u=u, p=p, C=C)
 
 
-def data_choice(rule="lookahead", lam=2.0, seed=0, rounds=40, eta=0.2, beta=4.0, b=0.5,
-                n=6, K=5, inner=60, inner_lr=0.5):
+def data_choice(rule="lookahead", lam=2.0, seed=0, rounds=40, eta=0.2, beta=4.0, b=0.5, n=6, K=5, inner=60, inner_lr=0.5):
     """Roll out one data-choice rule for ``rounds`` rounds from theta = 0.
 
     ``lookahead`` picks, each round, the softmax mixture alpha (logits optimised by
@@ -353,11 +376,11 @@ def data_choice(rule="lookahead", lam=2.0, seed=0, rounds=40, eta=0.2, beta=4.0,
             for _ in range(inner):
                 a = np.exp(phi - phi.max())
                 a /= a.sum()
-                nxt = theta - eta * (theta - a @ C)            # update rule U(theta, alpha)
+                nxt = theta - eta * (theta - a @ C)  # update rule U(theta, alpha)
                 s = sigmoid(beta * (p @ nxt - b))
                 dr_dnxt = u - lam_eff * beta * s * (1 - s) * p  # reward's dependence on theta'
-                dr_da = eta * C @ dr_dnxt                       # chain rule through U
-                phi += inner_lr * a * (dr_da - a @ dr_da)       # softmax Jacobian
+                dr_da = eta * C @ dr_dnxt  # chain rule through U
+                phi += inner_lr * a * (dr_da - a @ dr_da)  # softmax Jacobian
             alpha = np.exp(phi - phi.max())
             alpha /= alpha.sum()
         theta = theta - eta * (theta - alpha @ C)
@@ -366,14 +389,21 @@ def data_choice(rule="lookahead", lam=2.0, seed=0, rounds=40, eta=0.2, beta=4.0,
         probe.append(s)
         rew.append(u @ theta - lam * s)
         alphas.append(alpha)
-    return dict(cap=np.array(cap), probe=np.array(probe), reward=np.array(rew),
-                alpha=np.array(alphas), theta=theta, u=u, p=p, C=C,
-                residual_p=float(p @ theta), residual_u=float(u @ theta))
+    return dict(
+        cap=np.array(cap),
+        probe=np.array(probe),
+        reward=np.array(rew),
+        alpha=np.array(alphas),
+        theta=theta,
+        u=u,
+        p=p,
+        C=C,
+        residual_p=float(p @ theta),
+        residual_u=float(u @ theta),
+    )
 
 
-def data_choice_sweep(rules=("cartesian", "lookahead", "honest"), lam=2.0, n_seeds=5, seed=0,
-                      **kw):
-    out = {rule: [data_choice(rule, lam=lam, seed=seed + s, **kw) for s in range(n_seeds)]
-           for rule in rules}
+def data_choice_sweep(rules=("cartesian", "lookahead", "honest"), lam=2.0, n_seeds=5, seed=0, **kw):
+    out = {rule: [data_choice(rule, lam=lam, seed=seed + s, **kw) for s in range(n_seeds)] for rule in rules}
     params = dict(DATA, lam=lam, n_seeds=n_seeds, seed=seed, rules=list(rules), **kw)
     return dict(params=params, runs=out)

@@ -125,7 +125,7 @@ def loss_and_grads(p, x, yb=None, yh=None, w_benign=1.0, w_harm=1.0, want_loss=T
     """
     n = x.shape[0]
     h, lb, g, z = forward(p, x, benign=yb is not None)
-    grads = {key: np.zeros_like(val) for key, val in p.items()}
+    grads = {}
     dh = np.zeros_like(h)
     loss = 0.0
     if yh is not None and w_harm:
@@ -152,6 +152,9 @@ def loss_and_grads(p, x, yb=None, yh=None, w_benign=1.0, w_harm=1.0, want_loss=T
         dh += dlb @ p["B"]
     da = dh * (1.0 - h * h)
     grads["W"] = da.T @ x
+    for key, val in p.items():  # heads that received no signal get zero gradients
+        if key not in grads:
+            grads[key] = np.zeros_like(val)
     return loss, grads
 
 

@@ -47,6 +47,7 @@ BASELINE_BITS = 1.0 / LN2  # E[-log2 U], U ~ Uniform(0, 1)
 # Closed forms for selection on the score itself
 # ---------------------------------------------------------------------------
 
+
 def harmonic(n):
     """H_n for integer or float n >= 1 (digamma form)."""
     n = np.asarray(n, dtype=float)
@@ -73,6 +74,7 @@ def score_bits_threshold(q):
 # ---------------------------------------------------------------------------
 # Distributions (standardised to unit variance)
 # ---------------------------------------------------------------------------
+
 
 def _t_scale(df):
     return np.sqrt((df - 2.0) / df)  # multiply a t_df variable by this to get variance 1
@@ -116,8 +118,8 @@ def _trap_weights(x):
 # Best-of-n: bits on the goal
 # ---------------------------------------------------------------------------
 
-def goal_bits_best_of_n(n_values, rho, error="normal", error_df=None, goal="normal",
-                        goal_df=None, n_s=1500, n_z=1400):
+
+def goal_bits_best_of_n(n_values, rho, error="normal", error_df=None, goal="normal", goal_df=None, n_s=1500, n_z=1400):
     """Excess Yudkowsky bits on the goal Z when the best of n candidates by S = Z + X is kept.
 
     Z has unit variance (normal or Student-t with ``goal_df``); X is independent with
@@ -127,8 +129,7 @@ def goal_bits_best_of_n(n_values, rho, error="normal", error_df=None, goal="norm
     n_values = np.asarray(n_values, dtype=float)
     score_bits = score_bits_best_of_n(n_values)
     if rho >= 1.0:
-        return {"n": n_values, "goal_bits": score_bits.copy(), "score_bits": score_bits,
-                "goal_mean": np.full_like(n_values, np.nan)}
+        return {"n": n_values, "goal_bits": score_bits.copy(), "score_bits": score_bits, "goal_mean": np.full_like(n_values, np.nan)}
     sigma = np.sqrt(1.0 / rho**2 - 1.0)
     n_max = float(n_values.max())
     if goal != "normal" and error != "normal":
@@ -183,12 +184,16 @@ def goal_bits_best_of_n(n_values, rho, error="normal", error_df=None, goal="norm
             continue
         out_bits.append(val - base)
         out_mean.append(mval)
-    return {"n": n_values, "goal_bits": np.array(out_bits), "score_bits": score_bits,
-            "goal_mean": np.array(out_mean), "baseline_check": base}
+    return {
+        "n": n_values,
+        "goal_bits": np.array(out_bits),
+        "score_bits": score_bits,
+        "goal_mean": np.array(out_mean),
+        "baseline_check": base,
+    }
 
 
-def goal_bits_best_of_n_mc(n, rho, error="normal", error_df=None, goal="normal", goal_df=None,
-                           trials=4000, seed=0):
+def goal_bits_best_of_n_mc(n, rho, error="normal", error_df=None, goal="normal", goal_df=None, trials=4000, seed=0):
     """Seeded Monte Carlo version of :func:`goal_bits_best_of_n` for one n (a check)."""
     rng = np.random.default_rng(seed)
     n = int(n)
@@ -206,9 +211,11 @@ def goal_bits_best_of_n_mc(n, rho, error="normal", error_df=None, goal="normal",
     idx = np.argmax(ss, axis=1)
     zsel = zz[np.arange(trials), idx]
     bits = _neglog2_sf(zsel, goal, goal_df)
-    return {"goal_bits": float(bits.mean() - BASELINE_BITS),
-            "stderr": float(bits.std(ddof=1) / np.sqrt(trials)),
-            "score_bits": float(score_bits_best_of_n(n))}
+    return {
+        "goal_bits": float(bits.mean() - BASELINE_BITS),
+        "stderr": float(bits.std(ddof=1) / np.sqrt(trials)),
+        "score_bits": float(score_bits_best_of_n(n)),
+    }
 
 
 def small_rho_slope():
@@ -280,19 +287,37 @@ def generations(rho, q, n_gen, variant="fresh"):
     for gen in range(n_gen + 1):
         s_mean = w @ m
         s_var = w @ c @ w
-        rows.append((gen, _normal_excess_bits(m[0], c[0, 0]),
-                     _normal_excess_bits(s_mean / s0_sd, s_var / s0_sd**2),
-                     _kl_gauss_bits(m, c, c0), gen * np.log2(1.0 / q), m[0], m[1], c[0, 0]))
+        rows.append(
+            (
+                gen,
+                _normal_excess_bits(m[0], c[0, 0]),
+                _normal_excess_bits(s_mean / s0_sd, s_var / s0_sd**2),
+                _kl_gauss_bits(m, c, c0),
+                gen * np.log2(1.0 / q),
+                m[0],
+                m[1],
+                c[0, 0],
+            )
+        )
         sd = np.sqrt(s_var)
         cw = c @ w
         m = m + cw / sd * lam
         c_sel = c - np.outer(cw, cw) / s_var * lam * (lam - c_thr)
         c = c_sel if variant == "collapse" else c0.copy()
     arr = np.array(rows)
-    return {"gen": arr[:, 0].astype(int), "goal_bits": arr[:, 1], "score_bits": arr[:, 2],
-            "kl_bits": arr[:, 3], "budget_bits": arr[:, 4], "goal_mean": arr[:, 5],
-            "error_mean": arr[:, 6], "goal_var": arr[:, 7], "rho": rho, "q": q,
-            "variant": variant}
+    return {
+        "gen": arr[:, 0].astype(int),
+        "goal_bits": arr[:, 1],
+        "score_bits": arr[:, 2],
+        "kl_bits": arr[:, 3],
+        "budget_bits": arr[:, 4],
+        "goal_mean": arr[:, 5],
+        "error_mean": arr[:, 6],
+        "goal_var": arr[:, 7],
+        "rho": rho,
+        "q": q,
+        "variant": variant,
+    }
 
 
 def generations_mc(rho, q, n_gen, variant="fresh", samples=200_000, seed=0):

@@ -59,6 +59,20 @@ def _features(s: int, n: int) -> np.ndarray:
     return np.zeros(2)
 
 
+_TABLES: dict = {}
+
+
+def _tables(w: np.ndarray, n: int):
+    """Per-cell feature vectors and rewards ``float(w @ phi)`` (memoised: same floats, computed once)."""
+    key = (n, np.asarray(w, float).tobytes())
+    tab = _TABLES.get(key)
+    if tab is None:
+        phis = [_features(c, n) for c in range(n)]
+        tab = (phis, [float(w @ phi) for phi in phis])
+        _TABLES[key] = tab
+    return tab
+
+
 # --------------------------------------------------------------------------
 # learners
 # --------------------------------------------------------------------------
@@ -74,10 +88,10 @@ class CachedQ:
     def act(self, s: int, w: np.ndarray, greedy: bool = False) -> int:
         if not greedy and self.rng.random() < self.eps:
             return int(self.rng.integers(2))
-        qs = self.q[s]
-        if qs[0] == qs[1]:
+        q0, q1 = self.q[s].tolist()
+        if q0 == q1:
             return int(self.rng.integers(2))
-        return int(np.argmax(qs))
+        return 0 if q0 > q1 else 1
 
     def update(self, s, a, r, phi, s2, done, w):
         target = r if done else r + self.gamma * self.q[s2].max()
@@ -100,12 +114,12 @@ class ThoughtAssessor:
         self.next = -np.ones((n, 2), dtype=int)  # learned transition model, -1 = unknown
         self.phi_hat = np.zeros((n, 2, 2))  # predicted innate features for (s, a)
         self.count = np.zeros((n, 2))
-        self._cache_key = None
-        self._values = None
+        self._cache_key = None  # bytes of the w the cached plan was made with
+        self._values = None  # cached plan; None whenever the learned model changed
 
     def _plan(self, w: np.ndarray) -> np.ndarray:
-        key = (self.next.tobytes(), self.phi_hat.tobytes(), w.tobytes())
-        if key == self._cache_key:
+        key = w.tobytes()
+        if self._values is not None and key == self._cache_key:
             return self._values
         r_hat = self.phi_hat @ w  # (n, 2)
         v = np.zeros(self.n)
@@ -122,15 +136,19 @@ class ThoughtAssessor:
     def act(self, s: int, w: np.ndarray, greedy: bool = False) -> int:
         if not greedy and self.rng.random() < self.eps:
             return int(self.rng.integers(2))
-        qs = self._plan(w)[s]
-        if qs[0] == qs[1]:
+        q0, q1 = self._plan(w)[s].tolist()
+        if q0 == q1:
             return int(self.rng.integers(2))
-        return int(np.argmax(qs))
+        return 0 if q0 > q1 else 1
 
     def update(self, s, a, r, phi, s2, done, w):
-        self.next[s, a] = s2
+        if self.next[s, a] != s2:
+            self.next[s, a] = s2
+            self._values = None
         self.count[s, a] += 1
-        self.phi_hat[s, a] = phi  # deterministic world: the latest observation is exact
+        if self.phi_hat[s, a].tolist() != phi.tolist():
+            self.phi_hat[s, a] = phi  # deterministic world: the latest observation is exact
+            self._values = None
 
 
 class Reinforce:
@@ -187,39 +205,53 @@ class LookaheadPlanner:
         self._struct, self._cache = None, None
 
     def _structure(self):
+        # Per (state, action): None if the transition is unknown, else (next state, next is terminal).
         if self._struct is None:
-            known = self.next >= 0
-            nxt = np.where(known, self.next, 0)
-            term = known & ((nxt == 0) | (nxt == self.n - 1))
-            self._struct = (known, nxt, term)
+            self._struct = [[None if s2 < 0 else (s2, s2 == 0 or s2 == self.n - 1) for s2 in row]
+                            for row in self.next.tolist()]
         return self._struct
 
     def new_episode(self):
-        """Re-plan at the start of each episode (the TD value may have changed)."""
-        if self.depth is not None:
+        """Re-plan at the start of each episode if the TD value has changed since the last plan."""
+        if self.depth is not None and self._cache is not None and self.v.tolist() != self._cache_v:
             self._cache = None
 
-    def _q(self) -> np.ndarray:
+    def _q(self) -> list:
         # The plan is cached; it is recomputed when the learned model changes and,
         # for finite depth, at the start of each episode with the current TD value.
+        # Q[s][a] = r_hat[s, a] + gamma * (0 if the move ends the episode else V[next]),
+        # 0 for unknown moves, with V = max_a Q iterated (depth - 1) times from the TD
+        # value (or 2n times from 0 for depth=None).  Plain Python floats: the tables
+        # are 2 x n, where per-call numpy overhead would dominate; the arithmetic is the
+        # same IEEE double operations in the same order.
         if self._cache is not None:
             return self._cache
-        known, nxt, term = self._structure()
+        struct = self._structure()
+        r_hat = self.r_hat.tolist()
+        gamma = self.gamma
         if self.depth is None:
-            lv, iters = np.zeros(self.n), 2 * self.n
+            lv, iters = [0.0] * self.n, 2 * self.n
         else:
-            lv, iters = self.v.copy(), self.depth - 1
+            lv, iters = self.v.tolist(), self.depth - 1
+
+        def backup(lv):
+            return [[0.0 if tr is None else r + gamma * (0.0 if tr[1] else lv[tr[0]])
+                     for r, tr in zip(rr, row)] for rr, row in zip(r_hat, struct)]
+
         for _ in range(iters):
-            q = np.where(known, self.r_hat + self.gamma * np.where(term, 0.0, lv[nxt]), 0.0)
-            lv = q.max(axis=1)
-        q = np.where(known, self.r_hat + self.gamma * np.where(term, 0.0, lv[nxt]), 0.0)
+            new = [max(q0, q1) for q0, q1 in backup(lv)]
+            if new == lv:  # fixed point: further iterations would return the same values
+                break
+            lv = new
+        q = backup(lv)
         self._cache = q
+        self._cache_v = None if self.depth is None else self.v.tolist()
         return q
 
     def act(self, s: int, greedy: bool = False) -> int:
         if not greedy and self.rng.random() < self.eps:
             return int(self.rng.integers(2))
-        q0, q1 = self._q()[s].tolist()
+        q0, q1 = self._q()[s] if self._cache is None else self._cache[s]
         if q0 == q1:
             return int(self.rng.integers(2))
         return LEFT if q0 > q1 else RIGHT
@@ -242,13 +274,14 @@ class LookaheadPlanner:
 
 
 def _run_value_agent(agent, n, start, w, max_steps, learn=True, greedy=False):
+    phis, rewards = _tables(w, n)
     s = start
     for _ in range(max_steps):
         a = agent.act(s, w, greedy=greedy)
-        s2 = _step(s, a, n)
-        phi = _features(s2, n)
-        r = float(w @ phi)
-        done = _is_terminal(s2, n)
+        s2 = s - 1 if a == LEFT else s + 1
+        phi = phis[s2]
+        r = rewards[s2]
+        done = s2 == 0 or s2 == n - 1
         if learn:
             agent.update(s, a, r, phi, s2, done, w)
         s = s2
@@ -335,7 +368,7 @@ def _episode(agent, kind, s, n, w, max_steps, force_first=None):
     traj = []
     if kind != "reinforce":
         agent.new_episode()
-    reward = [float(w @ _features(c, n)) for c in range(n)]
+    reward = _tables(w, n)[1]
     for t in range(max_steps):
         a = agent.act(s) if (t > 0 or force_first is None) else force_first
         s2 = s - 1 if a == LEFT else s + 1

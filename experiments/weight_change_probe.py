@@ -68,8 +68,7 @@ def _margin(x):
     return (s[1] - s[0]) / max(s[1], 1e-12)
 
 
-def generate(n, *, K=4, d=3, seed=0, metric="euclid", margin=0.05, alpha=0.1,
-             critic="consistent", hard=False, max_draws=200000):
+def generate(n, *, K=4, d=3, seed=0, metric="euclid", margin=0.05, alpha=0.1, critic="consistent", hard=False, max_draws=200000):
     """Draw ``n`` instances with an unambiguous argmin under ``metric``.
 
     ``critic='consistent'`` states V = sum_a pi(a) Q(a) (rounded to 2 decimals);
@@ -98,9 +97,20 @@ def generate(n, *, K=4, d=3, seed=0, metric="euclid", margin=0.05, alpha=0.1,
         sz = update_sizes(theta, phi, Q, V, alpha)
         if _margin(sz[metric]) < margin:
             continue
-        inst = dict(theta=theta, phi=phi, Q=Q, V=V, alpha=alpha, metric=metric, critic=critic,
-                    answer=int(np.argmin(sz[metric])), sizes={m: sz[m] for m in METRICS},
-                    pi=sz["pi"], A=sz["A"], draws=draws)
+        inst = dict(
+            theta=theta,
+            phi=phi,
+            Q=Q,
+            V=V,
+            alpha=alpha,
+            metric=metric,
+            critic=critic,
+            answer=int(np.argmin(sz[metric])),
+            sizes={m: sz[m] for m in METRICS},
+            pi=sz["pi"],
+            A=sz["A"],
+            draws=draws,
+        )
         if hard and any(v == inst["answer"] for v in heuristics(inst).values()):
             continue
         out.append(inst)
@@ -183,8 +193,7 @@ def score(instances, responses):
     correct = sum(int(p is not None and p == inst["answer"]) for p, inst in zip(parsed, instances))
     ok = sum(p is not None for p in parsed)
     chance = float(np.mean([1.0 / inst["phi"].shape[0] for inst in instances]))
-    return dict(n=n, correct=correct, accuracy=correct / n, parse_rate=ok / n,
-                ci95=wilson(correct, n), chance=chance, parsed=parsed)
+    return dict(n=n, correct=correct, accuracy=correct / n, parse_rate=ok / n, ci95=wilson(correct, n), chance=chance, parsed=parsed)
 
 
 def solve_from_prompt(text):
@@ -201,6 +210,7 @@ def solve_from_prompt(text):
 
 
 # --- shortcut baselines ----------------------------------------------------
+
 
 def heuristics(inst):
     """Answers of simple shortcut strategies (0-based indices)."""
@@ -222,12 +232,17 @@ def baseline_table(Ks=(2, 3, 4, 6, 8), n=500, d=3, seed=0, metric="euclid", crit
         names = list(heuristics(insts[0]))
         acc = {nm: float(np.mean([heuristics(x)[nm] == x["answer"] for x in insts])) for nm in names}
         am = {m: np.array([int(np.argmin(x["sizes"][m])) for x in insts]) for m in METRICS}
-        rows.append(dict(
-            K=K, n=n, acc=acc, chance=1.0 / K,
-            disagree_euclid_fisher=float(np.mean(am["euclid"] != am["fisher"])),
-            disagree_euclid_kl=float(np.mean(am["euclid"] != am["kl"])),
-            disagree_fisher_kl=float(np.mean(am["fisher"] != am["kl"])),
-            answer_is_max_pi=acc["max π (most likely action)"],
-            answer_is_max_q=acc["max Q (do the rewarded thing)"],
-        ))
+        rows.append(
+            dict(
+                K=K,
+                n=n,
+                acc=acc,
+                chance=1.0 / K,
+                disagree_euclid_fisher=float(np.mean(am["euclid"] != am["fisher"])),
+                disagree_euclid_kl=float(np.mean(am["euclid"] != am["kl"])),
+                disagree_fisher_kl=float(np.mean(am["fisher"] != am["kl"])),
+                answer_is_max_pi=acc["max π (most likely action)"],
+                answer_is_max_q=acc["max Q (do the rewarded thing)"],
+            )
+        )
     return rows

@@ -5,7 +5,6 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
 
 from experiments import adv_detection as E  # noqa: E402
 from figures.figlib import plt, save  # noqa: E402
@@ -63,23 +62,42 @@ def main():
 
     ax = axes[2]
     m = vs["m"]
-    ax.errorbar(m, vs["search_mean"], yerr=vs["search_sem"], marker="o", ms=4, capsize=3,
-                color="C2", label=f"red team: random search (mean ± s.e., {TRIALS} trials)")
-    ax.plot(m, 2.0 ** m, color="C2", ls=":", label="expected search cost $2^m$")
+    ax.errorbar(
+        m,
+        vs["search_mean"],
+        yerr=vs["search_sem"],
+        marker="o",
+        ms=4,
+        capsize=3,
+        color="C2",
+        label=f"red team: random search (mean ± s.e., {TRIALS} trials)",
+    )
+    ax.plot(m, 2.0**m, color="C2", ls=":", label="expected search cost $2^m$")
     ax.plot(m, vs["verify_cost"], color="C3", ls="-", label="model: verify the input (1 hash)")
-    ax.plot(m, vs["latent_cost"] * 1.25, color="C4", ls="--",
-            label="red team with latent access (1 pass)")
+    ax.plot(m, vs["latent_cost"] * 1.25, color="C4", ls="--", label="red team with latent access (1 pass)")
     ax.set_yscale("log")
     ax.set_xlabel("hardness of the model's check m (bits)")
     ax.set_ylabel("evaluations to pass the check")
     ax.set_title("(c)", fontsize=10, loc="left")
     ax.legend(fontsize=7.5, loc="upper left")
     fig.tight_layout()
-    save(fig, "adv_detection", params={
-        "seed": SEED, "eps": EPS, "steps": STEPS, "eps_grid": list(EPS_GRID),
-        "world": {k: v for k, v in w["cfg"].items()}, "fpr": 0.05, "alpha": "eps/8",
-        "kappa": 0.5, "m_grid": list(M_GRID), "trials": TRIALS,
-        "clean_acc": w["clean_acc"]})
+    save(
+        fig,
+        "adv_detection",
+        params={
+            "seed": SEED,
+            "eps": EPS,
+            "steps": STEPS,
+            "eps_grid": list(EPS_GRID),
+            "world": {k: v for k, v in w["cfg"].items()},
+            "fpr": 0.05,
+            "alpha": "eps/8",
+            "kappa": 0.5,
+            "m_grid": list(M_GRID),
+            "trials": TRIALS,
+            "clean_acc": w["clean_acc"],
+        },
+    )
     return curves, sweep, vs
 
 

@@ -26,8 +26,7 @@ def main():
     ]
     summary = {}
     for ax, (kn, ks, ylabel), tag in zip(axes, panels, "abc"):
-        for off, key, lab, mk in ((-0.12, kn, "hidden neurons (5 ReLU units)", "o"),
-                                   (0.12, ks, "SAE latents (40, L1)", "s")):
+        for off, key, lab, mk in ((-0.12, kn, "hidden neurons (5 ReLU units)", "o"), (0.12, ks, "SAE latents (40, L1)", "s")):
             vals = r[key]
             ax.plot(np.repeat(x + off, vals.shape[1]), vals.ravel(), mk, ms=5, alpha=0.8, label=lab)
             ax.plot(x + off, np.nanmean(vals, 1), "_", ms=14, color="black")
@@ -44,8 +43,7 @@ def main():
         summary[k] = np.round(r[k], 3).tolist()
     for k, v in summary.items():
         print(k, v)
-    save(fig, "concept_localization_network", params={"p_grid": P_GRID, "seeds": SEEDS, **KW,
-                                                       "results": summary})
+    save(fig, "concept_localization_network", params={"p_grid": P_GRID, "seeds": SEEDS, **KW, "results": summary})
 
 
 if __name__ == "__main__":

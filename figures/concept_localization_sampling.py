@@ -22,8 +22,7 @@ SETTINGS = {
 
 
 def main():
-    res = E.sweep_sparsity(A_GRID, SETTINGS, seed=0, n_neurons=20_000, n_units=N_UNITS, S=S,
-                           n_sessions=N_SESSIONS)
+    res = E.sweep_sparsity(A_GRID, SETTINGS, seed=0, n_neurons=20_000, n_units=N_UNITS, S=S, n_sessions=N_SESSIONS)
     fine = np.geomspace(1e-5, 0.3, 200)
     fig, axes = plt.subplots(1, 3, figsize=(12.5, 3.9))
     markers = ["o", "s", "^"]
@@ -57,11 +56,21 @@ def main():
             r = E.screen(pop, rng, n_units=N_UNITS, S=S, n_sessions=60, beta=beta)
             two[f"{kind}_beta{beta:g}"] = {k: round(v, 4) for k, v in r.items()}
             print(kind, beta, two[f"{kind}_beta{beta:g}"])
-    save(fig, "concept_localization_sampling", params={
-        "S": S, "n_units": N_UNITS, "n_sessions": N_SESSIONS, "n_neurons": 20_000,
-        "a_grid": A_GRID.tolist(), "population": "lognormal, sd 0.5 decades", "settings": SETTINGS,
-        "seed": 0, "two_population_check": two,
-    })
+    save(
+        fig,
+        "concept_localization_sampling",
+        params={
+            "S": S,
+            "n_units": N_UNITS,
+            "n_sessions": N_SESSIONS,
+            "n_neurons": 20_000,
+            "a_grid": A_GRID.tolist(),
+            "population": "lognormal, sd 0.5 decades",
+            "settings": SETTINGS,
+            "seed": 0,
+            "two_population_check": two,
+        },
+    )
 
 
 if __name__ == "__main__":

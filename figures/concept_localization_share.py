@@ -21,13 +21,12 @@ def main():
     ax = axes[0]
     sims = {}
     for i, rho in enumerate(RHOS):
-        line, = ax.plot(M_GRID, E.info_share_topk(1, M_GRID, rho), lw=1.5, label=f"ρ = {rho:g}")
+        (line,) = ax.plot(M_GRID, E.info_share_topk(1, M_GRID, rho), lw=1.5, label=f"ρ = {rho:g}")
         if rho in (0.0, 0.1):
             pts = [E.info_share_sim(M, rho, k=1, n_trials=N_TRIALS, seed=10 + M)["share"] for M in M_SIM]
             sims[str(rho)] = [round(v, 4) for v in pts]
             ax.plot(M_SIM, pts, "o", color=line.get_color(), ms=5, mfc="none")
-            print("rho", rho, "sim shares", sims[str(rho)], "analytic",
-                  np.round(E.info_share_topk(1, np.array(M_SIM), rho), 4).tolist())
+            print("rho", rho, "sim shares", sims[str(rho)], "analytic", np.round(E.info_share_topk(1, np.array(M_SIM), rho), 4).tolist())
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("number of neurons M that carry the concept")
@@ -44,9 +43,17 @@ def main():
     ax.set_title("(b)", loc="left", fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    save(fig, "concept_localization_share", params={
-        "rhos": RHOS, "M_sim": M_SIM, "n_trials": N_TRIALS, "sim_shares": sims, "k": 1,
-    })
+    save(
+        fig,
+        "concept_localization_share",
+        params={
+            "rhos": RHOS,
+            "M_sim": M_SIM,
+            "n_trials": N_TRIALS,
+            "sim_shares": sims,
+            "k": 1,
+        },
+    )
 
 
 if __name__ == "__main__":

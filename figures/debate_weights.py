@@ -63,8 +63,14 @@ def main():
     cb.set_label("white-box minus behaviour-only accuracy")
     fig.tight_layout()
     p = dict(E.DEFAULTS)
-    p.update(budgets=budgets.tolist(), eps_list=eps_list, phi_list=phi_list, m_list=m_list,
-             eps_grid=eps_grid.tolist(), lab_trigger_rate="2**-k_z")
+    p.update(
+        budgets=budgets.tolist(),
+        eps_list=eps_list,
+        phi_list=phi_list,
+        m_list=m_list,
+        eps_grid=eps_grid.tolist(),
+        lab_trigger_rate="2**-k_z",
+    )
     save(fig, "debate_weights", params=p)
     return base
 

@@ -18,10 +18,8 @@ def main():
     ax = axes[0]
     for j, pu in enumerate(P_US):
         ls = "-" if j == 0 else "--"
-        ax.plot(P_MS, st["comply_train_m"][j], color="C0", linestyle=ls,
-                label=f"monitored cue ($p_u$ = {pu:g})")
-        ax.plot(P_MS, st["comply_train_u"][j], color="C1", linestyle=ls,
-                label=f"unmonitored cue ($p_u$ = {pu:g})")
+        ax.plot(P_MS, st["comply_train_m"][j], color="C0", linestyle=ls, label=f"monitored cue ($p_u$ = {pu:g})")
+        ax.plot(P_MS, st["comply_train_u"][j], color="C1", linestyle=ls, label=f"unmonitored cue ($p_u$ = {pu:g})")
     ax.set_xlabel(r"belief of being trained, monitored cue $p_m$")
     ax.set_ylabel("fraction of training steps complied")
     ax.set_ylim(-0.03, 1.03)
@@ -51,18 +49,40 @@ def main():
     ax.legend(fontsize=8, loc="upper right")
     fig.subplots_adjust(wspace=0.32)
     i = int(np.argmax(st["gap_cue"][0]))
-    print("max gap p_u=0:", float(st["gap_cue"][0][i]), "at p_m", float(P_MS[i]),
-          "comply m/u", float(st["comply_train_m"][0][i]), float(st["comply_train_u"][0][i]), "w_T", float(st["w_T"][0][i]))
+    print(
+        "max gap p_u=0:",
+        float(st["gap_cue"][0][i]),
+        "at p_m",
+        float(P_MS[i]),
+        "comply m/u",
+        float(st["comply_train_m"][0][i]),
+        float(st["comply_train_u"][0][i]),
+        "w_T",
+        float(st["w_T"][0][i]),
+    )
     i1 = int(np.argmax(st["gap_cue"][1]))
     print("max gap p_u=0.25:", float(st["gap_cue"][1][i1]), "at p_m", float(P_MS[i1]), "w_T", float(st["w_T"][1][i1]))
     for k in (0, 10, 20, 30, 40):
-        print(f"p_m={P_MS[k]:.3f}", {f"pu={pu}": (round(float(st['comply_train_m'][j][k]), 3), round(float(st['comply_train_u'][j][k]), 3),
-              round(float(st['gap_cue'][j][k]), 3), round(float(st['w_T'][j][k]), 3)) for j, pu in enumerate(P_US)})
+        print(
+            f"p_m={P_MS[k]:.3f}",
+            {
+                f"pu={pu}": (
+                    round(float(st["comply_train_m"][j][k]), 3),
+                    round(float(st["comply_train_u"][j][k]), 3),
+                    round(float(st["gap_cue"][j][k]), 3),
+                    round(float(st["w_T"][j][k]), 3),
+                )
+                for j, pu in enumerate(P_US)
+            },
+        )
     for g in GAMMAS_C:
         K = float(E.deploy_value(g, D_C))
         print("gamma", g, "theta at 1/h=10,100,1000:", [round(float(E.hazard_threshold(ETA_C, g, 1 / r, K)), 3) for r in (10, 100, 1000)])
-    save(fig, "deception_gap", params=dict(BASE, p_ms=[0.0, 1.0, len(P_MS)], p_us=list(P_US),
-                                           panel_c=dict(gammas=list(GAMMAS_C), eta=ETA_C, D=D_C, p=1.0)))
+    save(
+        fig,
+        "deception_gap",
+        params=dict(BASE, p_ms=[0.0, 1.0, len(P_MS)], p_us=list(P_US), panel_c=dict(gammas=list(GAMMAS_C), eta=ETA_C, D=D_C, p=1.0)),
+    )
 
 
 if __name__ == "__main__":

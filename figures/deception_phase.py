@@ -30,8 +30,7 @@ def main():
     ax.clabel(cs, fmt=lambda v: f"$w_T$={v:g}", fontsize=7)
     # Proposition 1 boundary for deceptive compliance from the first step: w0 = eta gamma^T K_D
     K = E.deploy_value(gammas, D_A)
-    ax.plot(HORIZONS, W0 / (gammas ** T_A * K), color="white", linestyle="--", linewidth=1.5,
-            label=r"Prop. 1: $w_0 = \eta\,\gamma^{T} K_D$")
+    ax.plot(HORIZONS, W0 / (gammas**T_A * K), color="white", linestyle="--", linewidth=1.5, label=r"Prop. 1: $w_0 = \eta\,\gamma^{T} K_D$")
     ax.set_xscale("log")
     ax.set_ylim(ETAS[0], ETAS[-1])
     ax.set_xlabel("effective horizon 1/(1 − γ)  (steps)")
@@ -56,12 +55,24 @@ def main():
     counts_b = np.bincount(b["phase"].ravel(), minlength=4)
     print("panel a phase counts", dict(zip(E.PHASES, counts_a.tolist())))
     print("panel b phase counts", dict(zip(E.PHASES, counts_b.tolist())))
-    save(fig, "deception_phase", params={
-        "w0": W0, "panel_a": {"T": T_A, "D": D_A, "horizons": [float(HORIZONS[0]), float(HORIZONS[-1]), len(HORIZONS)],
-                              "etas": [float(ETAS[0]), float(ETAS[-1]), len(ETAS)], "p": 1.0},
-        "panel_b": {"gamma": GAMMA_B, "eta": ETA_B, "Ts": TS.tolist(), "Ds": [0, 400, len(DS)], "p": 1.0},
-        "phases": E.PHASES, "phase_counts_a": counts_a.tolist(), "phase_counts_b": counts_b.tolist(),
-    })
+    save(
+        fig,
+        "deception_phase",
+        params={
+            "w0": W0,
+            "panel_a": {
+                "T": T_A,
+                "D": D_A,
+                "horizons": [float(HORIZONS[0]), float(HORIZONS[-1]), len(HORIZONS)],
+                "etas": [float(ETAS[0]), float(ETAS[-1]), len(ETAS)],
+                "p": 1.0,
+            },
+            "panel_b": {"gamma": GAMMA_B, "eta": ETA_B, "Ts": TS.tolist(), "Ds": [0, 400, len(DS)], "p": 1.0},
+            "phases": E.PHASES,
+            "phase_counts_a": counts_a.tolist(),
+            "phase_counts_b": counts_b.tolist(),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,5 @@
 """Figure for the paper "deceptive-alignment": how far shortcuts get on the weight-change probe."""
 
-import numpy as np
 
 from experiments import weight_change_probe as P
 from figures.figlib import plt, save
@@ -28,17 +27,49 @@ def main():
         title = "V = Σ π(a) Q(a) (critic consistent with policy)" if critic == "consistent" else "V drawn independently of the policy"
         ax.set_title(f"{tag}  {title}", fontsize=9, loc="left")
         for r in rows:
-            print(critic, "K", r["K"], {k: round(v, 3) for k, v in r["acc"].items()},
-                  "disagree E/F", r["disagree_euclid_fisher"], "E/KL", r["disagree_euclid_kl"], "F/KL", r["disagree_fisher_kl"])
+            print(
+                critic,
+                "K",
+                r["K"],
+                {k: round(v, 3) for k, v in r["acc"].items()},
+                "disagree E/F",
+                r["disagree_euclid_fisher"],
+                "E/KL",
+                r["disagree_euclid_kl"],
+                "F/KL",
+                r["disagree_fisher_kl"],
+            )
     axes[0].set_ylabel("accuracy of the shortcut (Euclidean metric)")
     axes[0].legend(fontsize=8, loc="upper center", bbox_to_anchor=(1.08, -0.16), ncol=3)
     fig.subplots_adjust(bottom=0.3, wspace=0.08)
-    save(fig, "deception_probe", params={
-        "Ks": list(KS), "n_per_K": N, "d": D_FEAT, "seed": SEED, "metric": "euclid", "alpha": 0.1, "margin": 0.05,
-        "theta": "U(-1.5,1.5) one decimal", "phi": "integers in [-2,2]", "Q": "integers in [-5,5]",
-        "results": {c: [dict(K=r["K"], acc=r["acc"], disagree_euclid_fisher=r["disagree_euclid_fisher"],
-                             disagree_euclid_kl=r["disagree_euclid_kl"]) for r in rows] for c, rows in tables.items()},
-    })
+    save(
+        fig,
+        "deception_probe",
+        params={
+            "Ks": list(KS),
+            "n_per_K": N,
+            "d": D_FEAT,
+            "seed": SEED,
+            "metric": "euclid",
+            "alpha": 0.1,
+            "margin": 0.05,
+            "theta": "U(-1.5,1.5) one decimal",
+            "phi": "integers in [-2,2]",
+            "Q": "integers in [-5,5]",
+            "results": {
+                c: [
+                    dict(
+                        K=r["K"],
+                        acc=r["acc"],
+                        disagree_euclid_fisher=r["disagree_euclid_fisher"],
+                        disagree_euclid_kl=r["disagree_euclid_kl"],
+                    )
+                    for r in rows
+                ]
+                for c, rows in tables.items()
+            },
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -6,10 +6,9 @@ Run from the repository root: PYTHONPATH=. .venv/bin/python figures/emergence_me
 import json
 
 import numpy as np
-
-from experiments import emergence_metric as m
 from matplotlib.ticker import FixedLocator, NullLocator
 
+from experiments import emergence_metric as m
 from figures.figlib import plt, save
 
 KS = (1, 5, 20)

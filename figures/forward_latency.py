@@ -38,11 +38,9 @@ def calibration_figure():
     # (a) measured vs fitted step latency.
     for i, b in enumerate([1, 8, 64]):
         s = f["batch"] == b
-        ax.loglog(f["predicted_ms"][s], f["measured_ms"][s], "o", color=f"C{i}", ms=6,
-                  label=f"CUDA graph, batch {b}")
+        ax.loglog(f["predicted_ms"][s], f["measured_ms"][s], "o", color=f"C{i}", ms=6, label=f"CUDA graph, batch {b}")
     se = fe["batch"] == 1
-    ax.loglog(f["predicted_ms"][f["batch"] == 1], fe["measured_ms"][se], "x", color="C3", ms=6,
-              label="eager (not in fit), batch 1")
+    ax.loglog(f["predicted_ms"][f["batch"] == 1], fe["measured_ms"][se], "x", color="C3", ms=6, label="eager (not in fit), batch 1")
     lim = [0.2, 40]
     ax.plot(lim, lim, "k--", lw=1, label="measured = fitted")
     ax.set_xlim(lim)
@@ -50,8 +48,14 @@ def calibration_figure():
     ax.set_xlabel("fitted step latency (ms)")
     ax.set_ylabel("measured step latency on one H100 (ms)")
     ax.legend(fontsize=7.5, loc="upper left")
-    ax.text(0.97, 0.03, f"(a)  BW_eff = {f['bw_eff_tbs']:.2f} TB/s, tau = {f['tau_us']:.1f} us/layer",
-            transform=ax.transAxes, ha="right", fontsize=8)
+    ax.text(
+        0.97,
+        0.03,
+        f"(a)  BW_eff = {f['bw_eff_tbs']:.2f} TB/s, tau = {f['tau_us']:.1f} us/layer",
+        transform=ax.transAxes,
+        ha="right",
+        fontsize=8,
+    )
 
     # (b) residuals: in-sample and leave-one-model-out.
     x = f["params_b"] * (1 + 0.06 * (np.log2(f["batch"]) / 6 - 0.5))
@@ -73,8 +77,7 @@ def calibration_figure():
     yy = np.arange(len(names))[::-1]
     px.barh(yy, vals, color=["C0", "C1", "C2", "C2"])
     palm = pub[0]
-    px.barh(yy[1], palm["bandwidth_floor_s"] / palm["layers"] * 1e6, color="C7",
-            label="of which: bandwidth floor")
+    px.barh(yy[1], palm["bandwidth_floor_s"] / palm["layers"] * 1e6, color="C7", label="of which: bandwidth floor")
     px.set_yticks(yy)
     px.set_yticklabels(names, fontsize=7.5)
     px.set_xscale("log")
@@ -91,26 +94,29 @@ def calibration_figure():
         bx.loglog(d["tokens_per_s"], per_seq, "o-", color=f"C{i % 10}", ms=4, label=name)
         for b, xx, yv in zip(d["batch"], d["tokens_per_s"], per_seq):
             if name in ("0.1B", "2.7B"):
-                bx.annotate(f"b={int(b)}", (xx, yv), fontsize=6.5, xytext=(3, 3),
-                            textcoords="offset points")
+                bx.annotate(f"b={int(b)}", (xx, yv), fontsize=6.5, xytext=(3, 3), textcoords="offset points")
     bx.set_xlabel("throughput of one H100 (tokens/s, all sequences)")
     bx.set_ylabel("serial speed of one sequence (tokens/s)")
     bx.legend(fontsize=7, ncol=2, loc="lower left", title="model", title_fontsize=7)
     bx.text(0.97, 0.93, "(d)", transform=bx.transAxes, ha="right", fontsize=10)
 
     fig.tight_layout()
-    save(fig, "forward_latency_calibration", params={
-        "data": "experiments/data/forward-latency/h100-2026-11-26.csv",
-        "fit": "median_ms = t0 + (weight_gb + kv_gb)/BW_eff + layers*tau, NNLS, decode_graph rows",
-        "published": [p["name"] for p in pub]})
+    save(
+        fig,
+        "forward_latency_calibration",
+        params={
+            "data": "experiments/data/forward-latency/h100-2026-11-26.csv",
+            "fit": "median_ms = t0 + (weight_gb + kv_gb)/BW_eff + layers*tau, NNLS, decode_graph rows",
+            "published": [p["name"] for p in pub],
+        },
+    )
     return f, fe, pub
 
 
 def distribution_figure():
     res = E.monte_carlo(n=N, seed=SEED)
     tor = E.tornado()
-    fig, (lx, cx, tx) = plt.subplots(1, 3, figsize=(14.5, 4.6),
-                                     gridspec_kw={"width_ratios": [1.0, 1.0, 1.05]})
+    fig, (lx, cx, tx) = plt.subplots(1, 3, figsize=(14.5, 4.6), gridspec_kw={"width_ratios": [1.0, 1.0, 1.05]})
 
     # (a) a ladder of speeds in tokens/s.
     m = E.load_measurements()
@@ -142,8 +148,7 @@ def distribution_figure():
     lx.text(0.97, 0.93, "(a)", transform=lx.transAxes, ha="right", fontsize=10)
 
     # (b) CDFs of the speed ratios.
-    for key, lab, c in [("serial_ratio", "serial speed / human rate", "C0"),
-                        ("ratio", "effective speed / human rate", "C2")]:
+    for key, lab, c in [("serial_ratio", "serial speed / human rate", "C0"), ("ratio", "effective speed / human rate", "C2")]:
         v = np.sort(np.log10(res[key]))
         cx.plot(v, np.arange(1, len(v) + 1) / len(v), color=c, lw=2, label=lab)
     cx.axvline(0, color="k", ls="--", lw=1)
@@ -152,8 +157,7 @@ def distribution_figure():
     cx.set_ylabel("cumulative probability")
     cx.set_xlim(-2.5, 3.5)
     cx.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(0.0, 0.9))
-    cx.text(0.03, 0.93, f"(b)  P(effective < human) = {res['p_slower']:.2f}", transform=cx.transAxes,
-            fontsize=8.5)
+    cx.text(0.03, 0.93, f"(b)  P(effective < human) = {res['p_slower']:.2f}", transform=cx.transAxes, fontsize=8.5)
 
     # (c) tornado on log10(effective ratio).
     rows = tor["rows"]
@@ -163,8 +167,11 @@ def distribution_figure():
         tx.barh(y, lo_v - base, left=base, color="C3", alpha=0.8)
         tx.barh(y, hi_v - base, left=base, color="C0", alpha=0.8)
     from matplotlib.patches import Patch
-    handles = [Patch(color="C3", alpha=0.8, label="input at its 10th percentile"),
-               Patch(color="C0", alpha=0.8, label="input at its 90th percentile")]
+
+    handles = [
+        Patch(color="C3", alpha=0.8, label="input at its 10th percentile"),
+        Patch(color="C0", alpha=0.8, label="input at its 90th percentile"),
+    ]
     tx.axvline(base, color="k", lw=1)
     tx.axvline(0, color="k", ls="--", lw=1)
     tx.set_yticks(yy)
@@ -174,9 +181,17 @@ def distribution_figure():
     tx.text(0.03, 0.93, "(c)", transform=tx.transAxes, fontsize=10)
 
     fig.tight_layout()
-    save(fig, "forward_latency_distribution", params={
-        "n": N, "seed": SEED, "ranges": {k: list(v) for k, v in E.DEFAULT_RANGES.items()},
-        "tornado_quantiles": [tor["lo_q"], tor["hi_q"]], "tokens_per_word": TOKENS_PER_WORD})
+    save(
+        fig,
+        "forward_latency_distribution",
+        params={
+            "n": N,
+            "seed": SEED,
+            "ranges": {k: list(v) for k, v in E.DEFAULT_RANGES.items()},
+            "tornado_quantiles": [tor["lo_q"], tor["hi_q"]],
+            "tokens_per_word": TOKENS_PER_WORD,
+        },
+    )
     return res, tor
 
 
@@ -188,8 +203,7 @@ def main():
 
 if __name__ == "__main__":
     f, fe, pub, res, tor = main()
-    keys = ["t0_ms", "bw_eff_tbs", "eta", "tau_us", "r2", "max_abs_rel", "median_abs_rel",
-            "lomo_max_abs_rel", "lomo_median_abs_rel"]
+    keys = ["t0_ms", "bw_eff_tbs", "eta", "tau_us", "r2", "max_abs_rel", "median_abs_rel", "lomo_max_abs_rel", "lomo_median_abs_rel"]
     print("graph fit", {k: round(f[k], 4) for k in keys})
     print("eager fit", {k: round(fe[k], 4) for k in keys})
     print("prefill mfu", np.round(E.fit_prefill()["mfu"], 3))
@@ -198,8 +212,16 @@ if __name__ == "__main__":
         print(p["name"], {k: round(v, 4) for k, v in p.items() if isinstance(v, float)})
     for k, v in res["percentiles"].items():
         print(k, {q: f"{x:.3g}" for q, x in v.items()})
-    print("P(slower)", res["p_slower"], "P(serial slower)", res["p_serial_slower"],
-          "P(>=10x)", res["p_10x_faster"], "P(overhead dominant)", res["p_latency_overhead_dominant"])
+    print(
+        "P(slower)",
+        res["p_slower"],
+        "P(serial slower)",
+        res["p_serial_slower"],
+        "P(>=10x)",
+        res["p_10x_faster"],
+        "P(overhead dominant)",
+        res["p_latency_overhead_dominant"],
+    )
     print("tornado base", round(tor["base_log10"], 3))
     for r in tor["rows"]:
         print("  ", r[0], round(r[1], 3), round(r[2], 3), round(r[3], 3))

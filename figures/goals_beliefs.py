@@ -128,9 +128,11 @@ def fig_curves():
     n = 24
     beta = np.repeat(betas, n)
     fig, axes = plt.subplots(1, 2, figsize=(11.0, 3.6), sharey=True)
+    # One simulation per shift holds the runs for both panels.
+    sims = {shift: E.simulate(shift, beta=beta, steps=STEPS, seed=SEED + 1) for shift in ("world", "goal")}
     for ax, b in zip(axes, betas):
         for shift, label in (("world", "world shift"), ("goal", "goal shift")):
-            res = E.simulate(shift, beta=beta, steps=STEPS, seed=SEED + 1)
+            res = sims[shift]
             sel = res["beta"] == b
             rel = res["perf"][sel] / res["p_pre"][sel, None]
             med = np.median(rel, axis=0)

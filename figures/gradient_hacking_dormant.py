@@ -13,8 +13,10 @@ def main():
     for (label, r), ls in zip(out["runs"].items(), styles):
         ax0.plot(r["t"], r["q"], ls, label=label)
         ax1.plot(r["t"], r["w"], ls, label=label)
-        print(f"{label:18s} q/q0 final {tuple(round(x, 4) for x in r['q_final'])}  w/w0 final "
-              f"{tuple(round(x, 4) for x in r['w_final'])}  uv {r['uv_final']:.4f}  loss {r['loss_final']:.2e}")
+        print(
+            f"{label:18s} q/q0 final {tuple(round(x, 4) for x in r['q_final'])}  w/w0 final "
+            f"{tuple(round(x, 4) for x in r['w_final'])}  uv {r['uv_final']:.4f}  loss {r['loss_final']:.2e}"
+        )
     ax0.text(0.02, 0.97, "(a) stored in q = u^2 - v^2, shown as q / q0", transform=ax0.transAxes, va="top")
     ax1.text(0.02, 0.97, "(b) stored in an unused weight w, shown as w / w0", transform=ax1.transAxes, va="top")
     ax0.set_xlabel("training step")

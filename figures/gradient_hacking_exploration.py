@@ -23,12 +23,14 @@ def main():
     ax.set_ylabel("steps until p >= 1/2 (lr 1)")
     ax.invert_xaxis()
     ax.legend(loc="upper left", fontsize=8)
-    for k in ("p0", "t_rl_median", "t_rl_q25", "t_rl_q75", "t_rl_mean_update", "theory_rl", "t_sl", "theory_sl",
-              "first_hit_median"):
+    for k in ("p0", "t_rl_median", "t_rl_q25", "t_rl_q75", "t_rl_mean_update", "theory_rl", "t_sl", "theory_sl", "first_hit_median"):
         print(k, np.round(ex[k], 2).tolist())
     print("censored", ex["censored"].sum(axis=1).tolist())
-    save(fig, "gradient_hacking_exploration", params=dict(p0s=list(P0S), n_seeds=N_SEEDS, n_samples=N_SAMPLES,
-                                                          lr=LR, max_steps=MAX_STEPS, seed=SEED))
+    save(
+        fig,
+        "gradient_hacking_exploration",
+        params=dict(p0s=list(P0S), n_seeds=N_SEEDS, n_samples=N_SAMPLES, lr=LR, max_steps=MAX_STEPS, seed=SEED),
+    )
 
 
 if __name__ == "__main__":

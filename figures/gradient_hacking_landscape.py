@@ -28,7 +28,7 @@ def fig_landscape():
 
     G, P, Z = E.loss_surface("threshold", B_LANDSCAPE)
     cs = ax1.contour(G, P, np.log10(Z + 1e-3), levels=14, linewidths=0.7, cmap="viridis")
-    ax1.clabel(cs, cs.levels[::3], fmt=lambda v: f"{10 ** v:.2g}", fontsize=7)
+    ax1.clabel(cs, cs.levels[::3], fmt=lambda v: f"{10**v:.2g}", fontsize=7)
     tr = E.sabotage_trajectories("threshold", B_LANDSCAPE)
     ax1.plot(tr["gd"][:, 0], tr["gd"][:, 1], label="gradient descent (lr 0.1)")
     ax1.plot(tr["adam"][:, 0], tr["adam"][:, 1], "--", label="Adam (lr 0.01)")

@@ -14,7 +14,7 @@ def fig_repair():
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11.5, 4.2))
     for j, b in enumerate(rs["b"]):
         if b in (1.0, 0.25, 0.125):
-            l, = ax0.plot(rs["t_gd"], rs["frac_gd"][:, j], label=f"GD, b = {b:g}")
+            (l,) = ax0.plot(rs["t_gd"], rs["frac_gd"][:, j], label=f"GD, b = {b:g}")
             ax0.plot(rs["t_adam"], rs["frac_adam"][:, j], "--", color=l.get_color(), label=f"Adam, b = {b:g}")
     f0 = p["alpha"] / (p["alpha"] + p["a"] ** 2)
     ax0.axhline(f0, color="grey", lw=0.8, ls=":", label="equilibrium without repair")

@@ -1,7 +1,6 @@
 """Figure for the paper "internals-dependent-rewards": training dynamics at a
 penalty below the behavioural threshold (lambda = 0.4), Adam vs plain SGD."""
 
-import numpy as np
 
 from experiments import internals_rewards as E
 from figures.figlib import plt, save
@@ -12,8 +11,9 @@ CONDS = ("score/frozen", "pathwise/frozen", "pathwise/refit")
 
 def main():
     adam = E.probe_bandit(lams=(LAM,), conditions=CONDS, n_seeds=N_SEEDS, seed=SEED, record_every=EVERY)
-    sgd = E.probe_bandit(lams=(LAM,), conditions=("pathwise/frozen",), n_seeds=N_SEEDS, seed=SEED,
-                         record_every=EVERY, opt="sgd", sgd_lr=2.0)
+    sgd = E.probe_bandit(
+        lams=(LAM,), conditions=("pathwise/frozen",), n_seeds=N_SEEDS, seed=SEED, record_every=EVERY, opt="sgd", sgd_lr=2.0
+    )
     t = adam["t"]
     fig, axes = plt.subplots(1, 3, figsize=(12.5, 3.9), sharex=True)
     runs = [(c, adam["res"][c][LAM], "-") for c in CONDS] + [("pathwise/frozen, SGD", sgd["res"]["pathwise/frozen"][LAM], ":")]
@@ -21,10 +21,12 @@ def main():
         axes[0].plot(t, r["dec_B"].mean(1), ls, label=label)
         axes[1].plot(t, r["frozen_tpr"].mean(1), ls, label=label)
         axes[2].plot(t, r["cur_tpr"].mean(1), ls, label=label)
-        print(f"{label:22s} final dec_B={r['dec_B'][-1].mean():.3f} frozen_tpr={r['frozen_tpr'][-1].mean():.3f} "
-              f"cur_tpr={r['cur_tpr'][-1].mean():.3f} fresh_auc={r['fresh_auc'][-1].mean():.3f} "
-              f"min fresh_auc over run={r['fresh_auc'].min():.3f} min frozen_auc={r['frozen_auc'].min():.3f} "
-              f"frozen_tpr at t=50: {r['frozen_tpr'][5].mean():.3f}")
+        print(
+            f"{label:22s} final dec_B={r['dec_B'][-1].mean():.3f} frozen_tpr={r['frozen_tpr'][-1].mean():.3f} "
+            f"cur_tpr={r['cur_tpr'][-1].mean():.3f} fresh_auc={r['fresh_auc'][-1].mean():.3f} "
+            f"min fresh_auc over run={r['fresh_auc'].min():.3f} min frozen_auc={r['frozen_auc'].min():.3f} "
+            f"frozen_tpr at t=50: {r['frozen_tpr'][5].mean():.3f}"
+        )
     axes[0].set_ylabel("P(deceive | B context)")
     axes[1].set_ylabel("frozen probe: share of deceptive acts flagged")
     axes[2].set_ylabel("probe in the reward: share flagged")

@@ -25,9 +25,13 @@ def main():
         axes[2].plot(LAMS, cur, ls, label=cond)
         for lam in LAMS:
             r = res[cond][lam]
-            print(f"{cond:16s} lam={lam:4.2f} " + " ".join(
-                f"{k}={r[k][-1].mean():.3f}[{r[k][-1].min():.2f},{r[k][-1].max():.2f}]"
-                for k in ("dec_B", "dec_A", "frozen_tpr", "frozen_fpr", "frozen_auc", "fresh_auc", "cur_tpr")))
+            print(
+                f"{cond:16s} lam={lam:4.2f} "
+                + " ".join(
+                    f"{k}={r[k][-1].mean():.3f}[{r[k][-1].min():.2f},{r[k][-1].max():.2f}]"
+                    for k in ("dec_B", "dec_A", "frozen_tpr", "frozen_fpr", "frozen_auc", "fresh_auc", "cur_tpr")
+                )
+            )
     axes[0].set_ylabel("P(deceive | B context)")
     axes[1].set_ylabel("frozen probe: share of deceptive acts flagged")
     axes[2].set_ylabel("probe in the reward: share flagged")

@@ -25,8 +25,7 @@ def fig_best_of_n():
     fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.6), sharey=True)
     ax = axes[0]
     ax.plot(N_VALUES, np.log2(N_VALUES), color="0.3", ls=":", lw=1.4, label="log2 n (upper bound)")
-    ax.plot(N_VALUES, E.kl_bits_best_of_n(N_VALUES), color="0.3", ls="--", lw=1.2,
-            label="KL(best-of-n ‖ base), bits")
+    ax.plot(N_VALUES, E.kl_bits_best_of_n(N_VALUES), color="0.3", ls="--", lw=1.2, label="KL(best-of-n ‖ base), bits")
     table = {}
     for rho in RHOS:
         r = E.goal_bits_best_of_n(N_VALUES, rho, n_s=GRID[0], n_z=GRID[1])
@@ -41,8 +40,7 @@ def fig_best_of_n():
     ax.set_title("(a) Gaussian goal and error", fontsize=10)
     ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     ax = axes[1]
-    ax.plot(N_VALUES, E.score_bits_best_of_n(N_VALUES), color="0.3", ls=":", lw=1.4,
-            label="bits on the score (any continuous law)")
+    ax.plot(N_VALUES, E.score_bits_best_of_n(N_VALUES), color="0.3", ls=":", lw=1.4, label="bits on the score (any continuous law)")
     tails = {}
     for lab, kw in TAIL_CASES:
         r = E.goal_bits_best_of_n(N_VALUES, TAIL_RHO, n_s=GRID[0], n_z=GRID[1], **kw)
@@ -52,20 +50,29 @@ def fig_best_of_n():
     ax.set_xlabel("n (candidates compared, best kept)")
     ax.set_title(f"(b) tails at fixed correlation ρ = {TAIL_RHO:g}", fontsize=10)
     ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
-    save(fig, "optimization_bits_best_of_n", params={
-        "n_values": N_VALUES.tolist(), "rhos": RHOS, "tail_rho": TAIL_RHO,
-        "tail_cases": [lab for lab, _ in TAIL_CASES], "method": f"quadrature (n_s={GRID[0]}, n_z={GRID[1]})"})
+    save(
+        fig,
+        "optimization_bits_best_of_n",
+        params={
+            "n_values": N_VALUES.tolist(),
+            "rhos": RHOS,
+            "tail_rho": TAIL_RHO,
+            "tail_cases": [lab for lab, _ in TAIL_CASES],
+            "method": f"quadrature (n_s={GRID[0]}, n_z={GRID[1]})",
+        },
+    )
     return table, tails
 
 
 def fig_generations():
     fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.4), sharey=True)
     out = {}
-    for ax, variant, title in [(axes[0], "fresh", "(a) diversity restored each round"),
-                               (axes[1], "collapse", "(b) learner refits to the kept samples")]:
+    for ax, variant, title in [
+        (axes[0], "fresh", "(a) diversity restored each round"),
+        (axes[1], "collapse", "(b) learner refits to the kept samples"),
+    ]:
         r0 = E.generations(GEN_RHOS[0], GEN_Q, N_GEN, variant)
-        ax.plot(r0["gen"], r0["budget_bits"], color="0.3", ls=":", lw=1.4,
-                label="selection budget, G·log2(1/q)")
+        ax.plot(r0["gen"], r0["budget_bits"], color="0.3", ls=":", lw=1.4, label="selection budget, G·log2(1/q)")
         ax.plot(r0["gen"], r0["score_bits"], color="0.3", ls="-", lw=1.4, label="bits on the score")
         ax.plot(r0["gen"], r0["kl_bits"], color="0.3", ls="--", lw=1.2, label="KL(generator ‖ base), bits")
         for rho in GEN_RHOS:
@@ -79,18 +86,25 @@ def fig_generations():
         ax.set_title(title, fontsize=10)
     axes[0].set_ylabel("optimization relative to generation 0 (bits)")
     axes[0].legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(1.05, -0.2), ncol=3)
-    save(fig, "optimization_bits_generations", params={
-        "rhos": GEN_RHOS, "q": GEN_Q, "n_gen": N_GEN, "variants": ["fresh", "collapse"]})
+    save(fig, "optimization_bits_generations", params={"rhos": GEN_RHOS, "q": GEN_Q, "n_gen": N_GEN, "variants": ["fresh", "collapse"]})
     return out
 
 
 if __name__ == "__main__":
     import json
     import sys
+
     t, tails = fig_best_of_n()
     g = fig_generations()
     if "--print" in sys.argv:
         np.set_printoptions(precision=3)
-        print(json.dumps({"rho": {k: [round(x, 3) for x in v] for k, v in t.items()},
-                          "tails": {k: [round(x, 3) for x in v] for k, v in tails.items()},
-                          "gen": {k: [round(x, 2) for x in v] for k, v in g.items()}}, indent=0))
+        print(
+            json.dumps(
+                {
+                    "rho": {k: [round(x, 3) for x in v] for k, v in t.items()},
+                    "tails": {k: [round(x, 3) for x in v] for k, v in tails.items()},
+                    "gen": {k: [round(x, 2) for x in v] for k, v in g.items()},
+                },
+                indent=0,
+            )
+        )

@@ -4,7 +4,6 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # tiny matrices: one thread is fastest
 
-import numpy as np  # noqa: E402
 
 from experiments import replication_entry as E  # noqa: E402
 from figures.figlib import plt, save  # noqa: E402

@@ -285,10 +285,13 @@ def run_all(root: Path, *, cache: Path | None = None, jobs: int = 2, timeout: fl
         for script in ran:
             problems.append(
                 Problem(
-                    script, 1, 0,
+                    script,
+                    1,
+                    0,
                     f"new files appeared in the repository while this figure script ran: {names} "
                     "(if the script wrote them, save only through figlib.save)",
-                    "warning", "figures",
+                    "warning",
+                    "figures",
                 )
             )
     owners: dict[str, str] = {}

@@ -117,7 +117,9 @@ def test_figure_script_writing_outside_its_folder_is_caught(tmp_path):
     res = run_build(root, "figures", "sneaky")
     assert res.returncode == 1
     assert "figures/sneaky.py:1: figure script wrote outside its output folder: stray.txt" in res.stderr
-    assert "figures/sneaky.py:1: warning: new files appeared in the repository while this figure script ran: posts/injected.md" in res.stderr
+    assert (
+        "figures/sneaky.py:1: warning: new files appeared in the repository while this figure script ran: posts/injected.md" in res.stderr
+    )
 
 
 def test_sigkill_mid_build_leaves_old_or_new_site(tmp_path):

@@ -7,7 +7,6 @@ wrapper fetches it at install time), so these tests check the rules we rely on d
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml

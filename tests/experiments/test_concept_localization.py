@@ -35,7 +35,7 @@ def test_detection_bias_inflates_only_heterogeneous_codes():
     two_b = E.screen(two, rng, n_sessions=30, beta=1.0)["a_hat"]
     hom_b = E.screen(hom, rng, n_sessions=30, beta=1.0)["a_hat"]
     # size-biased sampling: E[a^2]/E[a] for the two-population code (about 0.0175)
-    expected = (two ** 2).mean() / two.mean()
+    expected = (two**2).mean() / two.mean()
     assert two_b == pytest.approx(expected, rel=0.15)
     assert two_b > 4 * two.mean()
     assert hom_b == pytest.approx(hom.mean(), rel=0.15)

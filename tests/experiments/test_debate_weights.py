@@ -32,7 +32,7 @@ def test_lab_trigger_rate_matches_two_to_minus_kz():
     bd = E.make_model(rng, m=3, k_z=6, backdoored=True)
     x = E.lab_inputs(rng, bd, bd.trigger_user_bits(), 200_000)
     rate = np.mean(bd.forward(x) == E.BAD)
-    assert abs(rate - 2.0 ** -6) < 4 * np.sqrt(2.0 ** -6 / 200_000)
+    assert abs(rate - 2.0**-6) < 4 * np.sqrt(2.0**-6 / 200_000)
 
 
 def test_behaviour_only_matches_closed_form_and_never_accuses_clean():
@@ -91,11 +91,9 @@ def test_explicit_debates_agree_with_vectorised_judge():
         exact = E.white_box_accuracy_exact(budget, eps=eps)
         assert abs(acc - exact) < 4 * np.sqrt(exact * (1 - exact) / n) + 0.01
     # Fooling and obfuscation in the explicit game.
-    fooled = [E.play_debate(rng, E.make_model(rng, m=3, backdoored=False), 21, phi=1.0)["verdict"]
-              for _ in range(50)]
+    fooled = [E.play_debate(rng, E.make_model(rng, m=3, backdoored=False), 21, phi=1.0)["verdict"] for _ in range(50)]
     assert all(fooled)  # a fully fooled tool convicts every clean model
-    obf = [E.play_debate(rng, E.make_model(rng, m=40, backdoored=False), 3, obfuscated=True)["correct"]
-           for _ in range(400)]
+    obf = [E.play_debate(rng, E.make_model(rng, m=40, backdoored=False), 3, obfuscated=True)["correct"] for _ in range(400)]
     assert np.mean(obf) < 0.05
 
 

@@ -72,3 +72,17 @@ def test_bad_arguments_raise():
         E.simulate("goal", beta=1.0, goal_signal="dense")
     with pytest.raises(ValueError):
         E.simulate("goal", beta=1.0, optimizer="sgdm")
+
+
+def test_recovery_only_mode_matches_full_recording():
+    # record=False stops simulating runs once they recover but draws the same random
+    # numbers, so recovery times are those of the fully recorded simulation.
+    beta = np.repeat([1.0, 16.0], 3)
+    for kw in (dict(), dict(optimizer="adam"), dict(goal_signal="regression", belief_signal="pg")):
+        for shift in ("world", "goal"):
+            full = E.simulate(shift, beta=beta, seed=4, steps=300, n_eval=32, **kw)
+            fast = E.simulate(shift, beta=beta, seed=4, steps=300, n_eval=32, record=False, **kw)
+            assert fast["perf"] is None
+            assert np.array_equal(full["tau"], fast["tau"])
+            assert np.array_equal(full["censored"], fast["censored"])
+            assert np.array_equal(full["p_post0"], fast["p_post0"])

@@ -67,7 +67,7 @@ def test_discrete_gd_shrinks_balancedness_by_exact_factor():
     u, v, c, lr = 2.0, 0.6, 0.8, 0.3
     e = u * v - c
     u2, v2 = E.balancedness_step(u, v, e, lr)
-    assert np.isclose(u2 ** 2 - v2 ** 2, (u ** 2 - v ** 2) * (1 - lr ** 2 * e ** 2))
+    assert np.isclose(u2**2 - v2**2, (u**2 - v**2) * (1 - lr**2 * e**2))
 
 
 def test_dormant_storage_survives_sgd_but_not_adam_with_l2():

@@ -62,8 +62,7 @@ def test_probe_fit_separates_and_auc():
 
 
 def test_bandit_regimes():
-    out = E.probe_bandit(lams=(0.25, 1.0), conditions=("score/frozen", "pathwise/frozen"),
-                         n_seeds=2, steps=200, record_every=200)
+    out = E.probe_bandit(lams=(0.25, 1.0), conditions=("score/frozen", "pathwise/frozen"), n_seeds=2, steps=200, record_every=200)
     assert out["pre"]["dec_B"].min() > 0.95 and out["pre"]["frozen_tpr"].min() > 0.95
     r = out["res"]
     # below the threshold the score-function agent is unchanged; pathwise hides from the frozen probe

@@ -66,3 +66,24 @@ def test_lookahead_depth_limits_reach():
     p_full.update(9, RIGHT, 2.0, 10, True)
     p_full.update(1, LEFT, 1.0, 0, True)
     assert p_full.act(3, greedy=True) == RIGHT
+
+
+def test_planner_q_table_matches_numpy_reference():
+    # The plain-Python plan must equal the vectorised value iteration it replaced.
+    rng = np.random.default_rng(5)
+    n = 9
+    for depth in (1, 3, None):
+        p = LookaheadPlanner(n, np.random.default_rng(0), depth=depth, known_dynamics=(depth != 3))
+        for s in range(1, n - 1):
+            for a in (LEFT, RIGHT):
+                if rng.random() < 0.7:
+                    s2 = s - 1 if a == LEFT else s + 1
+                    p.update(s, a, float(rng.normal()), s2, s2 in (0, n - 1))
+        known = p.next >= 0
+        nxt = np.where(known, p.next, 0)
+        term = known & ((nxt == 0) | (nxt == n - 1))
+        lv, iters = (np.zeros(n), 2 * n) if depth is None else (p.v.copy(), depth - 1)
+        for _ in range(iters + 1):
+            q = np.where(known, p.r_hat + p.gamma * np.where(term, 0.0, lv[nxt]), 0.0)
+            lv = q.max(axis=1)
+        np.testing.assert_array_equal(np.array(p._q()), q)
