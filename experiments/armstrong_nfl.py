@@ -111,8 +111,16 @@ def _logsumexp(z: np.ndarray) -> np.ndarray:
     return m + np.log(np.exp(z - m[:, None]).sum(axis=1))
 
 
-def soft_planner(R, gamma: float, beta: float, lam: float = 1.0, sign: float = 1.0,
-                 tol: float = 1e-14, max_iter: int = 200, nxt: np.ndarray | None = None) -> np.ndarray:
+def soft_planner(
+    R,
+    gamma: float,
+    beta: float,
+    lam: float = 1.0,
+    sign: float = 1.0,
+    tol: float = 1e-14,
+    max_iter: int = 200,
+    nxt: np.ndarray | None = None,
+) -> np.ndarray:
     """Policy ``(S, A)`` of the soft (Boltzmann, max-causal-entropy) planner.
 
     Solved by soft policy iteration: exact evaluation of the current policy's
@@ -183,8 +191,7 @@ _EXTREMES: dict = {}
 def _extremes(r_true: np.ndarray) -> tuple[float, float]:
     key = np.asarray(r_true, dtype=float).tobytes()
     if key not in _EXTREMES:
-        _EXTREMES[key] = (policy_value(greedy_policy(r_true), r_true),
-                          policy_value(greedy_policy(-r_true), r_true))
+        _EXTREMES[key] = (policy_value(greedy_policy(r_true), r_true), policy_value(greedy_policy(-r_true), r_true))
     return _EXTREMES[key]
 
 
@@ -201,8 +208,10 @@ def human_policy(r_true: np.ndarray, human: dict = HUMAN) -> np.ndarray:
 # Exact inversions: every reward a given soft planner needs to produce pi.
 # --------------------------------------------------------------------------
 
-def invert_state_action(pi: np.ndarray, gamma: float, beta: float, lam: float, sign: float,
-                        potential: np.ndarray | None = None) -> np.ndarray:
+
+def invert_state_action(
+    pi: np.ndarray, gamma: float, beta: float, lam: float, sign: float, potential: np.ndarray | None = None
+) -> np.ndarray:
     """A state-action reward with which ``soft_planner(., gamma, beta, lam, sign)`` returns ``pi`` exactly.
 
     With potential ``Phi`` (default 0) the transformed reward is
@@ -246,21 +255,22 @@ def invert_state_only(pi: np.ndarray, gamma: float, beta: float, lam: float, sig
 
 
 def planner_library(beta: float = HUMAN["beta"]):
-    return [dict(gamma=g, beta=beta, lam=lam, sign=sg)
-            for g, lam, sg in itertools.product(GAMMA_GRID, LAM_GRID, SIGN_GRID)]
+    return [dict(gamma=g, beta=beta, lam=lam, sign=sg) for g, lam, sg in itertools.product(GAMMA_GRID, LAM_GRID, SIGN_GRID)]
 
 
 # --------------------------------------------------------------------------
 # Experiment 1: the degenerate decompositions, one seed.
 # --------------------------------------------------------------------------
 
-def degenerate_pairs(seed: int, n_potentials: int = 10, potential_scale: float = 1.0,
-                     human: dict = HUMAN, distractor: float = DISTRACTOR) -> dict:
+
+def degenerate_pairs(
+    seed: int, n_potentials: int = 10, potential_scale: float = 1.0, human: dict = HUMAN, distractor: float = DISTRACTOR
+) -> dict:
     """The named decompositions of one human policy, their fit and the robot's regret."""
     r = true_reward(seed, distractor)
     pi_h = human_policy(r, human)
     rat = dict(gamma=GAMMA_EVAL, beta=human["beta"], lam=1.0)
-    R_pi = invert_state_action(pi_h, sign=1.0, **rat)          # = log(pi)/beta
+    R_pi = invert_state_action(pi_h, sign=1.0, **rat)  # = log(pi)/beta
     pairs = {
         "true (p_H, R_H)": (lambda R: soft_planner(R, **human), r),
         "rational (p_rat, R_pi)": (lambda R: soft_planner(R, sign=1.0, **rat), R_pi),
@@ -270,8 +280,7 @@ def degenerate_pairs(seed: int, n_potentials: int = 10, potential_scale: float =
     out = {"seed": seed, "r_true": r, "pi_human": pi_h, "pairs": {}}
     for name, (planner, R) in pairs.items():
         fit_err = float(np.max(np.abs(planner(R) - pi_h)))
-        out["pairs"][name] = {"fit_max_abs_err": fit_err,
-                              "regret": normalised_regret(greedy_policy(R), r)}
+        out["pairs"][name] = {"fit_max_abs_err": fit_err, "regret": normalised_regret(greedy_policy(R), r)}
     # The indifferent planner p_pi ignores its reward: (p_pi, R) fits for every R,
     # so it licenses any robot policy. Report the uniform-random policy and the range.
     out["pairs"]["indifferent (p_pi, any R)"] = {
@@ -282,9 +291,11 @@ def degenerate_pairs(seed: int, n_potentials: int = 10, potential_scale: float =
     out["imitation_regret"] = normalised_regret(pi_h, r)
     # Standard IRL assumption: Boltzmann-rational, gamma = 0.9, no loss aversion, state reward.
     r_irl, resid = invert_state_only(pi_h, sign=1.0, **rat)
-    out["standard_irl"] = {"relative_residual": resid,
-                           "fit_max_abs_err": float(np.max(np.abs(soft_planner(r_irl, sign=1.0, **rat) - pi_h))),
-                           "regret": normalised_regret(greedy_policy(r_irl), r)}
+    out["standard_irl"] = {
+        "relative_residual": resid,
+        "fit_max_abs_err": float(np.max(np.abs(soft_planner(r_irl, sign=1.0, **rat) - pi_h))),
+        "regret": normalised_regret(greedy_policy(r_irl), r),
+    }
     # Ordinary (shaping) ambiguity inside the *true* planner with state-action rewards.
     rng = np.random.default_rng(10_000 + seed)
     shaped = []
@@ -322,12 +333,12 @@ def assumption_ladder(seed: int, human: dict = HUMAN, distractor: float = DISTRA
     sa, so = [], []
     for p in lib:
         R = invert_state_action(pi_h, **p)
-        sa.append({"planner": p, "fit": float(np.max(np.abs(soft_planner(R, **p) - pi_h))),
-                   "regret": normalised_regret(greedy_policy(R), r)})
+        sa.append(
+            {"planner": p, "fit": float(np.max(np.abs(soft_planner(R, **p) - pi_h))), "regret": normalised_regret(greedy_policy(R), r)}
+        )
         r_s, resid = invert_state_only(pi_h, **p)
         fit = float(np.max(np.abs(soft_planner(r_s, **p) - pi_h)))
-        so.append({"planner": p, "residual": resid, "fit": fit,
-                   "regret": normalised_regret(greedy_policy(r_s), r)})
+        so.append({"planner": p, "residual": resid, "fit": fit, "regret": normalised_regret(greedy_policy(r_s), r)})
     exact_sa = [h for h in sa if h["fit"] < EXACT_TOL]
     exact_so = [h for h in so if h["fit"] < EXACT_TOL]
     l3 = [h for h in exact_so if h["planner"]["sign"] > 0]
@@ -337,9 +348,12 @@ def assumption_ladder(seed: int, human: dict = HUMAN, distractor: float = DISTRA
     levels = {}
     for name, hs in sets.items():
         reg = np.array([h["regret"] for h in hs])
-        levels[name] = {"n_hypotheses": len(hs), "mean_regret": float(reg.mean()),
-                        "max_regret": float(reg.max()),
-                        "planners": [(h["planner"]["gamma"], h["planner"]["lam"], h["planner"]["sign"]) for h in hs]}
+        levels[name] = {
+            "n_hypotheses": len(hs),
+            "mean_regret": float(reg.mean()),
+            "max_regret": float(reg.max()),
+            "planners": [(h["planner"]["gamma"], h["planner"]["lam"], h["planner"]["sign"]) for h in hs],
+        }
     return {"seed": seed, "levels": levels, "state_action": sa, "state_only": so}
 
 
@@ -361,10 +375,19 @@ def run(seeds=tuple(range(20)), n_potentials: int = 10, potential_scale: float =
         "ladder_max": {lv: np.array([x["levels"][lv]["max_regret"] for x in lad]) for lv in LEVELS},
         "ladder_n": {lv: np.array([x["levels"][lv]["n_hypotheses"] for x in lad]) for lv in LEVELS},
     }
-    params = {"grid": N, "actions": A, "gamma_eval": GAMMA_EVAL, "human": HUMAN, "distractor": DISTRACTOR,
-              "gamma_grid": GAMMA_GRID, "lam_grid": LAM_GRID, "seeds": list(seeds),
-              "n_potentials": n_potentials, "potential_scale": potential_scale,
-              "exact_tol": EXACT_TOL}
+    params = {
+        "grid": N,
+        "actions": A,
+        "gamma_eval": GAMMA_EVAL,
+        "human": HUMAN,
+        "distractor": DISTRACTOR,
+        "gamma_grid": GAMMA_GRID,
+        "lam_grid": LAM_GRID,
+        "seeds": list(seeds),
+        "n_potentials": n_potentials,
+        "potential_scale": potential_scale,
+        "exact_tol": EXACT_TOL,
+    }
     return {"params": params, "summary": summary, "degenerate": deg, "ladder": lad}
 
 
@@ -457,5 +480,11 @@ def bias_sweep_cell(gamma_h: float, distractor: float, seeds=tuple(range(20))) -
             if resid < EXACT_TOL:
                 worst = max(worst, normalised_regret(greedy_policy(r_s), r))
         l3max.append(worst)
-    return {"gamma_h": gamma_h, "distractor": distractor, "seeds": list(seeds),
-            "imitation": np.array(imit), "standard_irl": np.array(irl), "l3_max": np.array(l3max)}
+    return {
+        "gamma_h": gamma_h,
+        "distractor": distractor,
+        "seeds": list(seeds),
+        "imitation": np.array(imit),
+        "standard_irl": np.array(irl),
+        "l3_max": np.array(l3max),
+    }

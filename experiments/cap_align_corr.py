@@ -133,9 +133,10 @@ def bin_stats(sim: dict, n_bins: int = 10) -> dict:
     C, A, M = sim["C"], sim["A"], sim["M"]
     edges = np.linspace(0.0, 1.0, n_bins + 1)
     idx = np.clip(np.digitize(C, edges) - 1, 0, n_bins - 1)
-    out = {k: np.full(n_bins, np.nan) for k in (
-        "centre", "mean_A", "mean_M", "gap", "validity", "recall",
-        "frac_sa", "frac_gaming", "frac_misaligned")}
+    out = {
+        k: np.full(n_bins, np.nan)
+        for k in ("centre", "mean_A", "mean_M", "gap", "validity", "recall", "frac_sa", "frac_gaming", "frac_misaligned")
+    }
     out["centre"] = 0.5 * (edges[:-1] + edges[1:])
     for b in range(n_bins):
         m = idx == b
@@ -168,8 +169,7 @@ def regime_stats(sim: dict, split: float | None = None) -> dict:
         if not np.isfinite(split):
             split = 0.5
     res = {"split": float(split)}
-    regimes = (("below", C < split), ("above", C >= split), ("top", C >= 0.8),
-               ("all", np.ones_like(C, bool)))
+    regimes = (("below", C < split), ("above", C >= split), ("top", C >= 0.8), ("all", np.ones_like(C, bool)))
     for name, m in regimes:
         res[name] = {
             "n": int(m.sum()),

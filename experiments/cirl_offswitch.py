@@ -41,6 +41,7 @@ _WZ = _WZ / _WZ.sum()
 # Human policies and one-shot values
 # --------------------------------------------------------------------------
 
+
 def human_allow_prob(u, beta, b=0.0):
     """Probability that the human lets an action of utility ``u`` through."""
     u = np.asarray(u, dtype=float)
@@ -109,6 +110,7 @@ def choose_move(values):
 # Experiment 1: regret of a robot that plans with the wrong human model
 # --------------------------------------------------------------------------
 
+
 def regret_grid(
     beta_true=(0.25, 0.5, 1.0, 2.0, 4.0, 8.0, np.inf),
     b_true=(-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0),
@@ -148,8 +150,13 @@ def regret_grid(
         "oracle_defer_rate": oracle_defer_rate,
         "mus": mus,
         "chosen": chosen,
-        "params": {"beta_model": beta_model, "b_model": b_model, "sigma": sigma,
-                   "n_mu": int(mus.size), "mu_range": [float(mus.min()), float(mus.max())]},
+        "params": {
+            "beta_model": beta_model,
+            "b_model": b_model,
+            "sigma": sigma,
+            "n_mu": int(mus.size),
+            "mu_range": [float(mus.min()), float(mus.max())],
+        },
     }
 
 
@@ -161,13 +168,21 @@ def incentive_curves(mu=0.3, sigmas=None, betas=(1.0, 4.0, 16.0, np.inf), s_bs=N
     for beta in betas:
         by_beta[beta] = np.array([float(deference_incentive(mu, s, beta)) for s in sigmas])
     by_sb = {s: incentive_with_bias_uncertainty(mu, s, s_bs) for s in sigma_for_sb}
-    return {"mu": mu, "sigmas": sigmas, "betas": tuple(betas), "incentive_vs_sigma": by_beta,
-            "s_bs": s_bs, "sigma_for_sb": tuple(sigma_for_sb), "incentive_vs_sb": by_sb}
+    return {
+        "mu": mu,
+        "sigmas": sigmas,
+        "betas": tuple(betas),
+        "incentive_vs_sigma": by_beta,
+        "s_bs": s_bs,
+        "sigma_for_sb": tuple(sigma_for_sb),
+        "incentive_vs_sb": by_sb,
+    }
 
 
 # --------------------------------------------------------------------------
 # Experiment 2: posterior convergence under a misspecified human model
 # --------------------------------------------------------------------------
+
 
 def sequential_learning(
     u_true=-0.5,
@@ -241,9 +256,18 @@ def sequential_learning(
         "best_true_value": best_true,
         "true_values": dict(zip(MOVES, true_values.tolist())),
         "predicted_limit": (beta_true / beta_model) * (u_true + b_true) - b_model,
-        "params": {"u_true": u_true, "beta_true": beta_true, "b_true": b_true,
-                   "beta_model": beta_model, "b_model": b_model, "prior_mu": prior_mu,
-                   "prior_sigma": prior_sigma, "n_max": n_max, "n_runs": n_runs, "seed": seed},
+        "params": {
+            "u_true": u_true,
+            "beta_true": beta_true,
+            "b_true": b_true,
+            "beta_model": beta_model,
+            "b_model": b_model,
+            "prior_mu": prior_mu,
+            "prior_sigma": prior_sigma,
+            "n_max": n_max,
+            "n_runs": n_runs,
+            "seed": seed,
+        },
     }
 
 
@@ -261,6 +285,7 @@ def marginal_allow_prob(prior_mu, prior_sigma, beta, b):
 # --------------------------------------------------------------------------
 # Experiment 3: a learned human model under distribution shift
 # --------------------------------------------------------------------------
+
 
 def _fit_logistic(X, y, n_iter=50, ridge=1e-6):
     """Maximum-likelihood logistic regression by Newton's method (tiny ridge for stability)."""
@@ -336,8 +361,7 @@ def learned_human_model(
         return float(-np.mean(y_test * np.log(p) + (1 - y_test) * np.log(1 - p)))
 
     ns = np.asarray(ns, dtype=int)
-    res = {k: np.zeros((ns.size, n_runs)) for k in
-           ("regret_mis", "regret_spec", "loss_mis", "loss_spec", "bhat_mis", "betahat_mis")}
+    res = {k: np.zeros((ns.size, n_runs)) for k in ("regret_mis", "regret_spec", "loss_mis", "loss_spec", "bhat_mis", "betahat_mis")}
     for i, n in enumerate(ns):
         for r in range(n_runs):
             c = (rng.random(n) < p_context1_train).astype(int)
@@ -356,9 +380,16 @@ def learned_human_model(
     # Regret of a robot that assumes an unbiased, near-rational human and learns nothing.
     summary["regret_fixed_rational"] = deploy_regret(np.array([8.0, 0.0]), False)
     summary["ns"] = ns
-    summary["params"] = {"beta_true": beta_true, "bias_by_context": list(bias_by_context),
-                         "p_context1_train": p_context1_train, "p_context1_deploy": p_context1_deploy,
-                         "sigma_deploy": sigma_deploy, "n_runs": n_runs, "seed": seed, "n_test": n_test}
+    summary["params"] = {
+        "beta_true": beta_true,
+        "bias_by_context": list(bias_by_context),
+        "p_context1_train": p_context1_train,
+        "p_context1_deploy": p_context1_deploy,
+        "sigma_deploy": sigma_deploy,
+        "n_runs": n_runs,
+        "seed": seed,
+        "n_test": n_test,
+    }
     return summary
 
 
@@ -378,15 +409,21 @@ def sequential_sweep(
     for u in u_trues:
         for bt, bm in bias_pairs:
             q = sequential_learning(u_true=u, b_true=bt, b_model=bm, n_max=n_max, n_runs=n_runs, seed=seed)
-            rows.append({
-                "u_true": u, "b_true": bt, "b_model": bm,
-                "predicted_limit": float(q["predicted_limit"]),
-                "final_post_mean": float(q["post_mean"][-1]),
-                "final_p_act": float(q["p_act"][-1]), "final_p_off": float(q["p_off"][-1]),
-                "final_p_wait": float(q["p_wait"][-1]),
-                "final_payoff": float(q["true_payoff"][-1]), "best_payoff": float(q["best_true_value"]),
-                "initial_payoff": float(q["true_payoff"][0]),
-            })
+            rows.append(
+                {
+                    "u_true": u,
+                    "b_true": bt,
+                    "b_model": bm,
+                    "predicted_limit": float(q["predicted_limit"]),
+                    "final_post_mean": float(q["post_mean"][-1]),
+                    "final_p_act": float(q["p_act"][-1]),
+                    "final_p_off": float(q["p_off"][-1]),
+                    "final_p_wait": float(q["p_wait"][-1]),
+                    "final_payoff": float(q["true_payoff"][-1]),
+                    "best_payoff": float(q["best_true_value"]),
+                    "initial_payoff": float(q["true_payoff"][0]),
+                }
+            )
     return rows
 
 
@@ -395,6 +432,5 @@ def train_share_sweep(shares=(0.0, 0.01, 0.05, 0.2), ns=(300, 3000), n_runs=20, 
     out = {}
     for p in shares:
         r = learned_human_model(ns=ns, p_context1_train=p, n_runs=n_runs, seed=seed)
-        out[p] = {"ns": r["ns"], "regret_mis": r["regret_mis"], "regret_spec": r["regret_spec"],
-                  "loss_gap": r["loss_mis"] - r["loss_spec"]}
+        out[p] = {"ns": r["ns"], "regret_mis": r["regret_mis"], "regret_spec": r["regret_spec"], "loss_gap": r["loss_mis"] - r["loss_spec"]}
     return out

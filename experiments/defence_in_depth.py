@@ -47,11 +47,11 @@ from scipy.special import ndtr, ndtri
 # for the global factor and a coarser one for family factors (2-D integrals).
 _GRID_N = 801
 _Z = np.linspace(-8.5, 8.5, _GRID_N)
-_W = np.exp(-0.5 * _Z ** 2)
+_W = np.exp(-0.5 * _Z**2)
 _W = _W / _W.sum()
 _FGRID_N = 201
 _ZF = np.linspace(-8.0, 8.0, _FGRID_N)
-_WF = np.exp(-0.5 * _ZF ** 2)
+_WF = np.exp(-0.5 * _ZF**2)
 _WF = _WF / _WF.sum()
 
 _C_MIN = 1e-6  # smallest idiosyncratic scale allowed (rho = 1 is handled as a limit)
@@ -60,6 +60,7 @@ _C_MIN = 1e-6  # smallest idiosyncratic scale allowed (rho = 1 is handled as a l
 # --------------------------------------------------------------------------
 # Layer specifications
 # --------------------------------------------------------------------------
+
 
 def make_layers(q, a, b=0.0, family=0):
     """Return a layer table (dict of equal-length arrays).
@@ -75,7 +76,7 @@ def make_layers(q, a, b=0.0, family=0):
     family = np.broadcast_to(np.asarray(family, dtype=int), (n,)).copy()
     if np.any((q <= 0) | (q >= 1)):
         raise ValueError("miss probabilities must lie strictly in (0, 1)")
-    if np.any(a ** 2 + b ** 2 > 1 + 1e-12):
+    if np.any(a**2 + b**2 > 1 + 1e-12):
         raise ValueError("need a^2 + b^2 <= 1 for every layer")
     return {"q": q, "a": a, "b": b, "family": family}
 
@@ -96,6 +97,7 @@ def latent_correlation(layers):
 # --------------------------------------------------------------------------
 # Exact (quadrature) probabilities
 # --------------------------------------------------------------------------
+
 
 def _cond_miss(q, a, b, g, f):
     """P(miss | G=g, F=f) for one layer, broadcasting over g and f."""
@@ -122,8 +124,8 @@ def _family_product(q, a, b, idx, g, f):
 def p_all_miss(layers):
     """Probability that every layer misses, under the latent-factor model."""
     q, a, b, fam = layers["q"], layers["a"], layers["b"], layers["family"]
-    g = _Z[:, None]          # global factor along axis 0
-    f = _ZF[None, :]         # family factor along axis 1
+    g = _Z[:, None]  # global factor along axis 0
+    f = _ZF[None, :]  # family factor along axis 1
     log_given_g = np.zeros(_GRID_N)
     for k in np.unique(fam):
         idx = np.flatnonzero(fam == k)
@@ -171,6 +173,7 @@ def effective_layers(p_all, q_ref):
 # Two-type mixture ("beta-factor") model
 # --------------------------------------------------------------------------
 
+
 def p_all_miss_mixture(q, pi):
     """P(all miss) when a fraction pi of misaligned models evades every layer."""
     q = np.atleast_1d(np.asarray(q, dtype=float))
@@ -196,6 +199,7 @@ def mixture_pi_matching_pairwise(q, rho):
 # --------------------------------------------------------------------------
 # Monte Carlo check
 # --------------------------------------------------------------------------
+
 
 def p_all_miss_mc(layers, n=200_000, seed=0):
     """Monte Carlo estimate of P(all miss) with its standard error."""
@@ -238,13 +242,13 @@ def sweep_k_rho(q=DEFAULTS["q"], rhos=DEFAULTS["rhos"], k_max=DEFAULTS["k_max"])
             p[r, j] = p_all_miss_one_factor(np.full(k, q), rho)
             keff[r, j] = effective_layers(p[r, j], q)
             pmix[r, j] = p_all_miss_mixture(np.full(k, q), pis[r])
-    out.update({"p_all": p, "k_eff": keff, "p_mix": pmix, "pi_matched": pis,
-                "miss_corr": np.array([miss_correlation(q, rho) for rho in rhos])})
+    out.update(
+        {"p_all": p, "k_eff": keff, "p_mix": pmix, "pi_matched": pis, "miss_corr": np.array([miss_correlation(q, rho) for rho in rhos])}
+    )
     return out
 
 
-def diversify_vs_stack(n_base=4, n_add=6, q=0.5, a_global=0.5, b_behav=0.75,
-                       b_white=0.0):
+def diversify_vs_stack(n_base=4, n_add=6, q=0.5, a_global=0.5, b_behav=0.75, b_white=0.0):
     """Add layers to a behavioural stack: more behavioural layers vs white-box ones.
 
     Base stack: ``n_base`` behavioural layers (family 0), loadings a_global on G
@@ -267,11 +271,19 @@ def diversify_vs_stack(n_base=4, n_add=6, q=0.5, a_global=0.5, b_behav=0.75,
             stack.append(p_all_miss(concat_layers(base, add_b)))
             div.append(p_all_miss(concat_layers(base, add_w)))
         indep.append(q ** (n_base + m))
-    return {"m": ms, "stack": np.array(stack), "diversify": np.array(div),
-            "independent": np.array(indep), "n_base": n_base, "q": q,
-            "a_global": a_global, "b_behav": b_behav, "b_white": b_white,
-            "rho_within_behav": a_global ** 2 + b_behav ** 2,
-            "rho_across": a_global ** 2}
+    return {
+        "m": ms,
+        "stack": np.array(stack),
+        "diversify": np.array(div),
+        "independent": np.array(indep),
+        "n_base": n_base,
+        "q": q,
+        "a_global": a_global,
+        "b_behav": b_behav,
+        "b_white": b_white,
+        "rho_within_behav": a_global**2 + b_behav**2,
+        "rho_across": a_global**2,
+    }
 
 
 def marginal_value_grid(n_base=4, q=0.5, a_grid=None, rho_within=0.81):
@@ -291,10 +303,15 @@ def marginal_value_grid(n_base=4, q=0.5, a_grid=None, rho_within=0.81):
         p_stack.append(s)
         p_div.append(d)
         ratios.append(s / d)
-    return {"global_share": np.asarray(a_grid) ** 2 / rho_within,
-            "ratio": np.array(ratios), "p_stack": np.array(p_stack),
-            "p_div": np.array(p_div), "n_base": n_base, "q": q,
-            "rho_within": rho_within}
+    return {
+        "global_share": np.asarray(a_grid) ** 2 / rho_within,
+        "ratio": np.array(ratios),
+        "p_stack": np.array(p_stack),
+        "p_div": np.array(p_div),
+        "n_base": n_base,
+        "q": q,
+        "rho_within": rho_within,
+    }
 
 
 # The illustrative "kitchen-sink" stack used in the post.  Miss probabilities
@@ -343,18 +360,24 @@ def pipeline_sensitivity(a_grid=None, b_family=0.6, pipeline=PIPELINE):
         p_beh.append(p_all_miss(sub))
         sub = {k: v[fam == 1] for k, v in layers.items()}
         p_wb.append(p_all_miss(sub))
-    return {"a_global": np.asarray(a_grid), "b_family": b_family,
-            "p_factor": np.array(p_fac), "p_behavioural": np.array(p_beh),
-            "p_whitebox": np.array(p_wb),
-            "p_independent": float(np.prod(q)),
-            "rho_within": np.asarray(a_grid) ** 2 + b_family ** 2,
-            "rho_across": np.asarray(a_grid) ** 2,
-            "names": [p[0] for p in pipeline], "q": q}
+    return {
+        "a_global": np.asarray(a_grid),
+        "b_family": b_family,
+        "p_factor": np.array(p_fac),
+        "p_behavioural": np.array(p_beh),
+        "p_whitebox": np.array(p_wb),
+        "p_independent": float(np.prod(q)),
+        "rho_within": np.asarray(a_grid) ** 2 + b_family**2,
+        "rho_across": np.asarray(a_grid) ** 2,
+        "names": [p[0] for p in pipeline],
+        "q": q,
+    }
 
 
 # --------------------------------------------------------------------------
 # Repeated attack attempts: does the stack catch the model before it succeeds?
 # --------------------------------------------------------------------------
+
 
 def _per_model_miss(layers, idx, g, f_by_family):
     """Probability that every layer in idx misses, for models with factors g, F_k."""
@@ -369,8 +392,7 @@ def _sub(layers, mask):
     return {k: v[mask] for k, v in layers.items()}
 
 
-def catch_before_success(layers, p_success=0.5, n_models=40_000, seed=0,
-                         per_model=None):
+def catch_before_success(layers, p_success=0.5, n_models=40_000, seed=0, per_model=None):
     """Probability that a misaligned model is caught before an attack succeeds.
 
     Each misaligned model has fixed evasion factors (G, F_k), drawn once.
@@ -409,32 +431,34 @@ def catch_before_success(layers, p_success=0.5, n_models=40_000, seed=0,
     q = layers["q"]
     m_pre_ind = float(np.prod(q[per_model])) if pre_idx.size else 1.0
     c_rt_ind = 1.0 - float(np.prod(q[~per_model])) if rt_idx.size else 0.0
-    return {"p_loss": float(loss.mean()),
-            "p_loss_se": float(loss.std() / np.sqrt(n_models)),
-            "p_loss_average_model": float(m_pre_bar * (1 - win(c_rt_bar))),
-            "p_loss_independent": float(m_pre_ind * (1 - win(c_rt_ind))),
-            "p_first_attempt_all_miss": p_all_miss(layers),
-            "p_first_attempt_independent": float(np.prod(q)),
-            "c_rt_mean_mc": float(c_rt.mean()), "c_rt_bar": float(c_rt_bar),
-            "frac_passed_pre_and_c_below_0.5": float((m_pre * (c_rt < 0.5)).mean()),
-            "c_rt_quantiles": np.quantile(c_rt, [0.01, 0.05, 0.1, 0.25, 0.5]),
-            "p_success": p_success, "n_models": n_models, "seed": seed,
-            "per_model": per_model}
+    return {
+        "p_loss": float(loss.mean()),
+        "p_loss_se": float(loss.std() / np.sqrt(n_models)),
+        "p_loss_average_model": float(m_pre_bar * (1 - win(c_rt_bar))),
+        "p_loss_independent": float(m_pre_ind * (1 - win(c_rt_ind))),
+        "p_first_attempt_all_miss": p_all_miss(layers),
+        "p_first_attempt_independent": float(np.prod(q)),
+        "c_rt_mean_mc": float(c_rt.mean()),
+        "c_rt_bar": float(c_rt_bar),
+        "frac_passed_pre_and_c_below_0.5": float((m_pre * (c_rt < 0.5)).mean()),
+        "c_rt_quantiles": np.quantile(c_rt, [0.01, 0.05, 0.1, 0.25, 0.5]),
+        "p_success": p_success,
+        "n_models": n_models,
+        "seed": seed,
+        "per_model": per_model,
+    }
 
 
-def catch_before_success_sweep(a_grid=None, b_family=0.6, p_success=0.5,
-                               n_models=20_000, seed=0, pipeline=PIPELINE):
+def catch_before_success_sweep(a_grid=None, b_family=0.6, p_success=0.5, n_models=20_000, seed=0, pipeline=PIPELINE):
     """catch_before_success for the illustrative pipeline as a_global varies."""
     if a_grid is None:
         a_grid = np.linspace(0.0, 0.77, 8)
     keys = ("p_loss", "p_loss_average_model", "p_loss_independent")
     out = {k: [] for k in keys}
     for a in a_grid:
-        r = catch_before_success(pipeline_layers(a, b_family, pipeline), p_success,
-                                 n_models, seed, per_model=pipeline_per_model(pipeline))
+        r = catch_before_success(pipeline_layers(a, b_family, pipeline), p_success, n_models, seed, per_model=pipeline_per_model(pipeline))
         for k in keys:
             out[k].append(r[k])
     out = {k: np.array(v) for k, v in out.items()}
-    out.update({"a_global": np.asarray(a_grid), "b_family": b_family,
-                "p_success": p_success, "n_models": n_models, "seed": seed})
+    out.update({"a_global": np.asarray(a_grid), "b_family": b_family, "p_success": p_success, "n_models": n_models, "seed": seed})
     return out

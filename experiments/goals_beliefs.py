@@ -337,8 +337,14 @@ SIGNALS = {
 
 
 def beta_sweep(
-    *, lr_ratio: float = 1.0, optimizer: str = "sgd", signals: str = "standard",
-    n_seeds: int = 12, steps: int = 3000, seed: int = 0, betas=BETAS,
+    *,
+    lr_ratio: float = 1.0,
+    optimizer: str = "sgd",
+    signals: str = "standard",
+    n_seeds: int = 12,
+    steps: int = 3000,
+    seed: int = 0,
+    betas=BETAS,
 ) -> dict:
     """Recovery after a world shift and a goal shift, as a function of beta.
 
@@ -350,17 +356,24 @@ def beta_sweep(
     tab = recovery_table(
         {"goal_signal": gs, "belief_signal": bs, "optimizer": optimizer},
         {"beta": list(betas)},
-        n_seeds=n_seeds, steps=steps, seed=seed,
-        lr_belief=lr_b, lr_goal=lr_b * lr_ratio,
+        n_seeds=n_seeds,
+        steps=steps,
+        seed=seed,
+        lr_belief=lr_b,
+        lr_goal=lr_b * lr_ratio,
     )
-    tab.update(lr_ratio=lr_ratio, optimizer=optimizer, signals=signals,
-               lr_belief=lr_b, lr_goal=lr_b * lr_ratio, steps=steps)
+    tab.update(lr_ratio=lr_ratio, optimizer=optimizer, signals=signals, lr_belief=lr_b, lr_goal=lr_b * lr_ratio, steps=steps)
     return tab
 
 
 def confound_sweep(
-    d: int = 5, *, beta: float = 8.0, noises=(0.1, 0.3, 1.0),
-    n_seeds: int = 12, steps: int = 3000, seed: int = 0,
+    d: int = 5,
+    *,
+    beta: float = 8.0,
+    noises=(0.1, 0.3, 1.0),
+    n_seeds: int = 12,
+    steps: int = 3000,
+    seed: int = 0,
 ) -> dict:
     """Standard agent at fixed beta, equal SGD learning rates: noise x context dimension.
 
@@ -370,10 +383,13 @@ def confound_sweep(
     """
     noises = [float(x) for x in noises]
     tab = recovery_table(
-        {"d": int(d)}, {"sigma_o": noises},
-        n_seeds=n_seeds, steps=steps, seed=seed, beta=beta,
+        {"d": int(d)},
+        {"sigma_o": noises},
+        n_seeds=n_seeds,
+        steps=steps,
+        seed=seed,
+        beta=beta,
         sigma_r=np.repeat(np.asarray(noises), n_seeds),
     )
-    tab.update(d=int(d), beta=beta, belief_params=DEFAULTS["K"] * DEFAULTS["m"] * int(d),
-               goal_params=DEFAULTS["m"], steps=steps)
+    tab.update(d=int(d), beta=beta, belief_params=DEFAULTS["K"] * DEFAULTS["m"] * int(d), goal_params=DEFAULTS["m"], steps=steps)
     return tab

@@ -144,8 +144,7 @@ def loss_and_grads(p, x, yb=None, yh=None, w_benign=1.0, w_harm=1.0, want_loss=T
         pb = _sigmoid(lb)
         nb = yb.shape[1]
         if want_loss:
-            loss += w_benign * -np.mean(yb * np.log(pb + 1e-12)
-                                        + (1 - yb) * np.log(1 - pb + 1e-12))
+            loss += w_benign * -np.mean(yb * np.log(pb + 1e-12) + (1 - yb) * np.log(1 - pb + 1e-12))
         dlb = (pb - yb) * (w_benign / (n * nb))
         grads["B"] = dlb.T @ h
         grads["bb"] = dlb.sum(axis=0)
@@ -176,6 +175,7 @@ def benign_acc(p, x, yb):
 
 def probe_acc(p, x_tr, y_tr, x_te, y_te, ridge=1e-2):
     """Ridge least-squares linear probe for sign(u.x) on the trunk activations."""
+
     def feats(x):
         h = np.tanh(x @ p["W"].T)
         return np.hstack([h, np.ones((h.shape[0], 1))])
@@ -273,7 +273,9 @@ def build_models(seed, cfg=None, scales=(3.0, 10.0, 30.0)):
         models[f"hardened_{sc:g}"] = hard
 
     data = {
-        "x_ev": x_ev, "yb_ev": yb_ev, "yh_ev": yh_ev,
+        "x_ev": x_ev,
+        "yb_ev": yb_ev,
+        "yh_ev": yh_ev,
     }
     return task, data, models, rng
 
@@ -295,8 +297,7 @@ def attack_run(params, x_att, yh_att, x_ev, yb_ev, yh_ev, family, lr, cfg, rng):
         if step % cfg["eval_every"] == 0:
             if not np.all(np.isfinite(p["W"])):
                 return None
-            if (compliance_acc(p, x_ev, yh_ev) >= cfg["tau"]
-                    and benign_acc(p, x_ev, yb_ev) >= cfg["benign_floor"]):
+            if compliance_acc(p, x_ev, yh_ev) >= cfg["tau"] and benign_acc(p, x_ev, yb_ev) >= cfg["benign_floor"]:
                 return step
         if step == cfg["max_steps"]:
             break
@@ -317,8 +318,7 @@ def steps_to_misalign(params, data, family, cfg, rng, lrs=None, x_att=None, yh_a
         x_att, yh_att = data["x_att"], data["yh_att"]
     per_lr = []
     for lr in lrs:
-        per_lr.append(attack_run(params, x_att, yh_att, data["x_ev"], data["yb_ev"],
-                                 data["yh_ev"], family, lr, c, rng))
+        per_lr.append(attack_run(params, x_att, yh_att, data["x_ev"], data["yb_ev"], data["yh_ev"], family, lr, c, rng))
     found = [s for s in per_lr if s is not None]
     best = min(found) if found else None
     return {"lrs": list(lrs), "per_lr": per_lr, "best": best}
@@ -336,8 +336,7 @@ def describe(params, data, task):
     }
 
 
-def run(seeds=(0, 1, 2), cfg=None, families=("sgd", "adam", "fresh_head"),
-        variants=None, scales=(3.0, 10.0, 30.0), built=None):
+def run(seeds=(0, 1, 2), cfg=None, families=("sgd", "adam", "fresh_head"), variants=None, scales=(3.0, 10.0, 30.0), built=None):
     """Full study: for every seed, variant and attack family, the metric and model summary.
 
     Returns a dict with ``params`` (the configuration), ``variants`` (names), and
@@ -373,10 +372,15 @@ def run(seeds=(0, 1, 2), cfg=None, families=("sgd", "adam", "fresh_head"),
     }
 
 
-def sample_size_sweep(seeds=(0,), n_attacks=(4, 8, 16, 32, 64), cfg=None,
-                      variants=("shallow", "removed", "hardened_10"),
-                      families=("sgd", "fresh_head"), lrs=(1e-2, 3e-2, 1e-1, 3e-1, 1.0),
-                      built=None):
+def sample_size_sweep(
+    seeds=(0,),
+    n_attacks=(4, 8, 16, 32, 64),
+    cfg=None,
+    variants=("shallow", "removed", "hardened_10"),
+    families=("sgd", "fresh_head"),
+    lrs=(1e-2, 3e-2, 1e-1, 3e-1, 1.0),
+    built=None,
+):
     """Steps-to-misalign as a function of the number of attack examples.
 
     Returns ``results[variant][family][n]`` = list over seeds of best steps (None = censored).
@@ -393,9 +397,6 @@ def sample_size_sweep(seeds=(0,), n_attacks=(4, 8, 16, 32, 64), cfg=None,
             x_att, _, yh_att = sample(att_rng, task, n, c["d"])
             for nm in variants:
                 for fam in families:
-                    res = steps_to_misalign(models[nm], data, fam, c, att_rng, lrs=lrs,
-                                            x_att=x_att, yh_att=yh_att)
+                    res = steps_to_misalign(models[nm], data, fam, c, att_rng, lrs=lrs, x_att=x_att, yh_att=yh_att)
                     out[nm][fam][n].append(res["best"])
-    return {"params": dict(c, seeds=list(seeds), n_attacks=list(n_attacks),
-                           families=list(families), sweep_lrs=list(lrs)),
-            "results": out}
+    return {"params": dict(c, seeds=list(seeds), n_attacks=list(n_attacks), families=list(families), sweep_lrs=list(lrs)), "results": out}

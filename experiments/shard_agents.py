@@ -191,8 +191,7 @@ class LookaheadPlanner:
     the TD critic held when the episode began).
     """
 
-    def __init__(self, n: int, rng, depth, alpha: float = 0.5, gamma: float = 0.9, eps: float = 0.1,
-                 known_dynamics: bool = False):
+    def __init__(self, n: int, rng, depth, alpha: float = 0.5, gamma: float = 0.9, eps: float = 0.1, known_dynamics: bool = False):
         self.n, self.rng, self.depth = n, rng, depth
         self.alpha, self.gamma, self.eps = alpha, gamma, eps
         self.next = -np.ones((n, 2), dtype=int)
@@ -207,8 +206,7 @@ class LookaheadPlanner:
     def _structure(self):
         # Per (state, action): None if the transition is unknown, else (next state, next is terminal).
         if self._struct is None:
-            self._struct = [[None if s2 < 0 else (s2, s2 == 0 or s2 == self.n - 1) for s2 in row]
-                            for row in self.next.tolist()]
+            self._struct = [[None if s2 < 0 else (s2, s2 == 0 or s2 == self.n - 1) for s2 in row] for row in self.next.tolist()]
         return self._struct
 
     def new_episode(self):
@@ -235,8 +233,10 @@ class LookaheadPlanner:
             lv, iters = self.v.tolist(), self.depth - 1
 
         def backup(lv):
-            return [[0.0 if tr is None else r + gamma * (0.0 if tr[1] else lv[tr[0]])
-                     for r, tr in zip(rr, row)] for rr, row in zip(r_hat, struct)]
+            return [
+                [0.0 if tr is None else r + gamma * (0.0 if tr[1] else lv[tr[0]]) for r, tr in zip(rr, row)]
+                for rr, row in zip(r_hat, struct)
+            ]
 
         for _ in range(iters):
             new = [max(q0, q1) for q0, q1 in backup(lv)]
@@ -347,9 +347,16 @@ def revaluation(
         "k": np.arange(post_episodes + 1),
         "names": list(names),
         "params": dict(
-            seed=seed, n_seeds=n_seeds, n=n, train_episodes=train_episodes,
-            post_episodes=post_episodes, eps=eps, w_normal=list(wn), w_deprived=list(wd),
-            max_steps=max_steps, gamma=0.9,
+            seed=seed,
+            n_seeds=n_seeds,
+            n=n,
+            train_episodes=train_episodes,
+            post_episodes=post_episodes,
+            eps=eps,
+            w_normal=list(wn),
+            w_deprived=list(wd),
+            max_steps=max_steps,
+            gamma=0.9,
         ),
     }
     for name in names:
@@ -435,8 +442,7 @@ def button(
         sub = int(rng.integers(2**31))
         for name, (kind, d) in zip(names, kinds):
             arng = np.random.default_rng(sub)
-            base = Reinforce(n, arng) if kind == "reinforce" else LookaheadPlanner(
-                n, arng, depth=d, known_dynamics=known_dynamics)
+            base = Reinforce(n, arng) if kind == "reinforce" else LookaheadPlanner(n, arng, depth=d, known_dynamics=known_dynamics)
             for _ in range(phase1_episodes):
                 _episode(base, kind, start, n, w_phase1, max_steps)
             for j, m in enumerate(exposures):
@@ -464,10 +470,18 @@ def button(
         discounted_value_task=float(w[0] * gamma ** (start - 1)),
         discounted_value_button=float(w[1] * gamma ** (n - 2 - start)),
         params=dict(
-            seed=seed, n_seeds=n_seeds, n=n, start=start, exposures=list(exposures),
-            depths=[("inf" if d is None else d) for d in depths], known_dynamics=known_dynamics,
+            seed=seed,
+            n_seeds=n_seeds,
+            n=n,
+            start=start,
+            exposures=list(exposures),
+            depths=[("inf" if d is None else d) for d in depths],
+            known_dynamics=known_dynamics,
             phase1_episodes=phase1_episodes,
-            phase2_episodes=phase2_episodes, w=list(w), max_steps=max_steps, gamma=gamma,
+            phase2_episodes=phase2_episodes,
+            w=list(w),
+            max_steps=max_steps,
+            gamma=gamma,
         ),
     )
     return out

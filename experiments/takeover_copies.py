@@ -136,7 +136,7 @@ def variance_shares(samples, log_copies):
     total = float(np.var(log_copies))
     shares = {}
     for name, e in ELASTICITY.items():
-        shares[name] = float((e ** 2) * np.var(np.log10(samples[name])) / total) if total > 0 else 0.0
+        shares[name] = float((e**2) * np.var(np.log10(samples[name])) / total) if total > 0 else 0.0
     return shares
 
 
@@ -150,8 +150,7 @@ def monte_carlo(n=200_000, seed=0, ranges=None, hours_per_day=8.0, reuse=1.0):
     Karnofsky's "several hundred million").
     """
     s = sample_inputs(n, seed=seed, ranges=ranges)
-    c = copies(s["C"], s["T"], s["r"], s["u_train"], s["u_inf"], s["wpm"],
-               s["tokens_per_word"], s["verbosity"], reuse=reuse)
+    c = copies(s["C"], s["T"], s["r"], s["u_train"], s["u_inf"], s["wpm"], s["tokens_per_word"], s["verbosity"], reuse=reuse)
     workers = c * 24.0 / hours_per_day
     logc = np.log10(c)
     qs = [5, 25, 50, 75, 95]

@@ -50,8 +50,7 @@ def regret_figure():
     ax1.set_xlabel("normalised regret of the robot (0 = optimal, 1 = worst)")
     ax1.set_title("(a)", fontsize=10, loc="left")
 
-    levels = ["L0\nnone", "L1\nsoft\nplanner", "L2\nstate-\nonly R", "L3\nnot anti-\nrational",
-              "L4\nλ known", "L5\nγ known"]
+    levels = ["L0\nnone", "L1\nsoft\nplanner", "L2\nstate-\nonly R", "L3\nnot anti-\nrational", "L4\nλ known", "L5\nγ known"]
     mean = [s["pairs"]["indifferent (p_pi, any R)"].mean()] + [s["ladder_mean"][lv].mean() for lv in m.LEVELS]
     mx = [1.0] + [s["ladder_max"][lv].mean() for lv in m.LEVELS]
     x = np.arange(len(levels))
@@ -81,8 +80,10 @@ if __name__ == "__main__":
         v = s[k]
         print(f"{k:32s} mean {v.mean():.3f} sd {v.std():.3f} min {v.min():.3f} max {v.max():.3f}")
     for lv in m.LEVELS:
-        print(f"{lv:45s} n {np.unique(s['ladder_n'][lv])} mean {s['ladder_mean'][lv].mean():.3f} "
-              f"max {s['ladder_max'][lv].mean():.3f} (max over seeds {s['ladder_max'][lv].max():.3f})")
+        print(
+            f"{lv:45s} n {np.unique(s['ladder_n'][lv])} mean {s['ladder_mean'][lv].mean():.3f} "
+            f"max {s['ladder_max'][lv].mean():.3f} (max over seeds {s['ladder_max'][lv].max():.3f})"
+        )
     single = {g: [] for g in m.GAMMA_GRID}
     joint = {g: [] for g in m.GAMMA_GRID}
     for seed in SEEDS:
@@ -91,5 +92,7 @@ if __name__ == "__main__":
             single[g].append(o["single_env_residual"][g])
             joint[g].append(o["two_env_residual"][g])
     for g in m.GAMMA_GRID:
-        print(f"discount {g}: one-env residual max {max(single[g]):.2e}; two-env residual "
-              f"min {min(joint[g]):.2e} mean {np.mean(joint[g]):.2e} max {max(joint[g]):.2e}")
+        print(
+            f"discount {g}: one-env residual max {max(single[g]):.2e}; two-env residual "
+            f"min {min(joint[g]):.2e} mean {np.mean(joint[g]):.2e} max {max(joint[g]):.2e}"
+        )

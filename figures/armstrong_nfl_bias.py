@@ -34,17 +34,26 @@ def bias_figure():
             table[(g, d)] = (c["standard_irl"].mean(), c["standard_irl"].max(), c["imitation"].mean())
         irl = np.array(irl)
         imit = np.array(imit)
-        ax.errorbar(np.array(distractors) + 0.01 * (i - 1), irl.mean(axis=1), yerr=irl.std(axis=1),
-                    marker="o", capsize=3, color=f"C{i}", label=f"usual IRL fit, human discount {g}")
-        ax.plot(distractors, imit.mean(axis=1), ls="--", color=f"C{i}", alpha=0.7,
-                label=f"imitation, human discount {g}")
+        ax.errorbar(
+            np.array(distractors) + 0.01 * (i - 1),
+            irl.mean(axis=1),
+            yerr=irl.std(axis=1),
+            marker="o",
+            capsize=3,
+            color=f"C{i}",
+            label=f"usual IRL fit, human discount {g}",
+        )
+        ax.plot(distractors, imit.mean(axis=1), ls="--", color=f"C{i}", alpha=0.7, label=f"imitation, human discount {g}")
     ax.set_xlabel("value of the distractor cell (goal = 1)")
     ax.set_ylabel("normalised regret (mean ± sd, 20 seeds)")
     ax.set_xticks(distractors)
     ax.legend(fontsize=7, ncol=2, loc="upper right")
     ax.set_ylim(-0.02, 0.32)
-    save(fig, "armstrong_nfl_bias", params={"gammas_h": gammas, "distractors": distractors,
-                                            "seeds": list(SEEDS), "human": m.HUMAN, "gamma_eval": m.GAMMA_EVAL})
+    save(
+        fig,
+        "armstrong_nfl_bias",
+        params={"gammas_h": gammas, "distractors": distractors, "seeds": list(SEEDS), "human": m.HUMAN, "gamma_eval": m.GAMMA_EVAL},
+    )
     return table
 
 

@@ -77,8 +77,7 @@ def fig_sweeps() -> None:
             ("validity", "^-", "C1", "ρ(measured, true): eval validity"),
         ):
             arr = sw["all"][stat]
-            ax.errorbar(v, arr.mean(1), yerr=arr.std(1), fmt=style, color=colour,
-                        capsize=2, label=name)
+            ax.errorbar(v, arr.mean(1), yerr=arr.std(1), fmt=style, color=colour, capsize=2, label=name)
         ax.set_xlabel(label)
         ax.set_title(f"({tag})", loc="left")
     axes[0].set_ylabel("Spearman ρ, all 5000 models")

@@ -27,15 +27,21 @@ def fig_regret():
         for i in range(g["regret"].shape[0]):
             for j in range(g["regret"].shape[1]):
                 v = g["regret"][i, j]
-                ax.text(j, i, f"{v:.3f}", ha="center", va="center", fontsize=7,
-                        color="white" if v < 0.6 * vmax else "black")
+                ax.text(j, i, f"{v:.3f}", ha="center", va="center", fontsize=7, color="white" if v < 0.6 * vmax else "black")
     axes[0].set_ylabel("true human rationality β")
     cb = fig.colorbar(im, ax=axes, fraction=0.03, pad=0.02)
     cb.set_label("mean regret per decision (utility units)")
-    save(fig, "cirl_offswitch_regret", params={
-        "models": [{"beta_model": bm, "b_model": 0.0} for bm, _ in models],
-        "sigma": 1.0, "mu_grid": "201 values in [-1, 1]",
-        "beta_true": [str(b) for b in grids[0]["beta_true"]], "b_true": grids[0]["b_true"].tolist()})
+    save(
+        fig,
+        "cirl_offswitch_regret",
+        params={
+            "models": [{"beta_model": bm, "b_model": 0.0} for bm, _ in models],
+            "sigma": 1.0,
+            "mu_grid": "201 values in [-1, 1]",
+            "beta_true": [str(b) for b in grids[0]["beta_true"]],
+            "b_true": grids[0]["b_true"].tolist(),
+        },
+    )
     return grids
 
 
@@ -61,9 +67,16 @@ def fig_incentive():
     ax.set_ylabel("incentive to defer Δ (utility units)")
     ax.set_title("(b) uncertainty about the human model erodes deference", fontsize=10)
     ax.legend(loc="upper right")
-    save(fig, "cirl_offswitch_incentive", params={"mu": c["mu"], "betas": [str(b) for b in c["betas"]],
-                                                  "sigma_for_sb": list(c["sigma_for_sb"]),
-                                                  "human_for_panel_b": "rational, bias b ~ N(0, s_b^2)"})
+    save(
+        fig,
+        "cirl_offswitch_incentive",
+        params={
+            "mu": c["mu"],
+            "betas": [str(b) for b in c["betas"]],
+            "sigma_for_sb": list(c["sigma_for_sb"]),
+            "human_for_panel_b": "rational, bias b ~ N(0, s_b^2)",
+        },
+    )
     return c
 
 
@@ -75,7 +88,7 @@ def fig_learning():
     fig, axes = plt.subplots(1, 3, figsize=(10.5, 3.4))
     ax = axes[0]
     for r, lab in ((ok, "correct human model (b = 1)"), (mis, "assumes unbiased human (b = 0)")):
-        line, = ax.plot(n, r["post_mean"], label=lab)
+        (line,) = ax.plot(n, r["post_mean"], label=lab)
         ax.fill_between(n, r["post_mean_q"][0], r["post_mean_q"][1], color=line.get_color(), alpha=0.2, lw=0)
     ax.axhline(common["u_true"], color="0.3", ls=":", lw=1, label="true utility U = −0.5")
     ax.set_xscale("symlog", linthresh=1)
@@ -110,10 +123,8 @@ def fig_learned():
     ns = r["ns"]
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.4))
     ax = axes[0]
-    ax.errorbar(ns, r["regret_mis"], yerr=r["regret_mis_se"], marker="o", capsize=3,
-                label="learned, one global bias (misspecified)")
-    ax.errorbar(ns, r["regret_spec"], yerr=r["regret_spec_se"], marker="s", capsize=3,
-                label="learned, bias per context (well specified)")
+    ax.errorbar(ns, r["regret_mis"], yerr=r["regret_mis_se"], marker="o", capsize=3, label="learned, one global bias (misspecified)")
+    ax.errorbar(ns, r["regret_spec"], yerr=r["regret_spec_se"], marker="s", capsize=3, label="learned, bias per context (well specified)")
     ax.axhline(r["regret_fixed_rational"], color="0.3", ls=":", lw=1, label="no learning: assumes β = 8, b = 0")
     ax.set_xscale("log")
     ax.set_xlabel("labelled human decisions in training N (log scale)")
@@ -141,8 +152,13 @@ if __name__ == "__main__":
         print("robot defer rate", g["robot_defer_rate"][0, 0])
     c = fig_incentive()
     for b, v in c["incentive_vs_sigma"].items():
-        idx = [0, np.argmin(abs(c["sigmas"] - 0.1)), np.argmin(abs(c["sigmas"] - 0.3)),
-               np.argmin(abs(c["sigmas"] - 1.0)), len(c["sigmas"]) - 1]
+        idx = [
+            0,
+            np.argmin(abs(c["sigmas"] - 0.1)),
+            np.argmin(abs(c["sigmas"] - 0.3)),
+            np.argmin(abs(c["sigmas"] - 1.0)),
+            len(c["sigmas"]) - 1,
+        ]
         print("beta", b, "sigmas", c["sigmas"][idx], "Delta", v[idx])
         zero = c["sigmas"][np.argmax(v > 0)] if np.any(v > 0) else None
         print("  first sigma with Delta>0:", zero)
@@ -152,13 +168,25 @@ if __name__ == "__main__":
     mis, ok = fig_learning()
     for nm, r in (("mis", mis), ("ok", ok)):
         for k in (0, 1, 2, 5, 10, 20, 50, 100, 400):
-            print(nm, k, "mean", round(r["post_mean"][k], 3), "sd", round(r["post_sd"][k], 3),
-                  "wait", r["p_wait"][k], "act", r["p_act"][k], "off", r["p_off"][k],
-                  "payoff", round(r["true_payoff"][k], 3))
+            print(
+                nm,
+                k,
+                "mean",
+                round(r["post_mean"][k], 3),
+                "sd",
+                round(r["post_sd"][k], 3),
+                "wait",
+                r["p_wait"][k],
+                "act",
+                r["p_act"][k],
+                "off",
+                r["p_off"][k],
+                "payoff",
+                round(r["true_payoff"][k], 3),
+            )
         print(nm, "true values", r["true_values"], "limit", r["predicted_limit"])
     r = fig_learned()
-    for k in ("regret_mis", "regret_mis_se", "regret_spec", "regret_spec_se", "loss_mis", "loss_spec",
-              "betahat_mis", "bhat_mis"):
+    for k in ("regret_mis", "regret_mis_se", "regret_spec", "regret_spec_se", "loss_mis", "loss_spec", "betahat_mis", "bhat_mis"):
         print(k, r[k])
     print("fixed rational", r["regret_fixed_rational"])
     if "--numbers" not in sys.argv:
@@ -167,5 +195,13 @@ if __name__ == "__main__":
     for row in E.sequential_sweep():
         print("sweep", {k: round(v, 3) for k, v in row.items()})
     for p, v in E.train_share_sweep().items():
-        print("train share", p, "regret_mis", np.round(v["regret_mis"], 4), "regret_spec",
-              np.round(v["regret_spec"], 4), "loss gap", np.round(v["loss_gap"], 4))
+        print(
+            "train share",
+            p,
+            "regret_mis",
+            np.round(v["regret_mis"], 4),
+            "regret_spec",
+            np.round(v["regret_spec"], 4),
+            "loss gap",
+            np.round(v["loss_gap"], 4),
+        )

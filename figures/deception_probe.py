@@ -1,6 +1,5 @@
 """Figure for the paper "deceptive-alignment": how far shortcuts get on the weight-change probe."""
 
-
 from experiments import weight_change_probe as P
 from figures.figlib import plt, save
 

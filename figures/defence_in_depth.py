@@ -15,8 +15,6 @@ Three figures from experiments/defence_in_depth.py:
 
 from __future__ import annotations
 
-import numpy as np
-
 from experiments import defence_in_depth as exp
 from figures.figlib import plt, save
 
@@ -27,11 +25,11 @@ def fig_k_rho() -> None:
     fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.6))
     ax = axes[0]
     for j, rho in enumerate(rhos):
-        ax.semilogy(r["k"], r["p_all"][j], "o-", color=f"C{j}", ms=3.5,
-                    label=f"Gaussian copula, ρ = {rho:g}")
+        ax.semilogy(r["k"], r["p_all"][j], "o-", color=f"C{j}", ms=3.5, label=f"Gaussian copula, ρ = {rho:g}")
         if rho > 0:
-            ax.semilogy(r["k"], r["p_mix"][j], "--", color=f"C{j}", lw=1.2,
-                        label=f"two-type mixture, same pairwise (π = {r['pi_matched'][j]:.2f})")
+            ax.semilogy(
+                r["k"], r["p_mix"][j], "--", color=f"C{j}", lw=1.2, label=f"two-type mixture, same pairwise (π = {r['pi_matched'][j]:.2f})"
+            )
     ax.set_xlabel("number of layers K (each misses with probability 0.5)")
     ax.set_ylabel("P(every layer misses)")
     ax.set_ylim(1e-4, 1.0)
@@ -45,8 +43,11 @@ def fig_k_rho() -> None:
     ax.legend(loc="upper left")
     ax.set_title("(b)", loc="left")
     fig.tight_layout()
-    save(fig, "defence_in_depth_k_rho", params={"q": q, "rhos": list(rhos), "k_max": k_max,
-                                                "model": "one-factor Gaussian copula; mixture matched on pairwise joint miss"})
+    save(
+        fig,
+        "defence_in_depth_k_rho",
+        params={"q": q, "rhos": list(rhos), "k_max": k_max, "model": "one-factor Gaussian copula; mixture matched on pairwise joint miss"},
+    )
 
 
 def fig_diversify() -> None:
@@ -77,8 +78,7 @@ def fig_diversify() -> None:
 def fig_pipeline() -> None:
     b_family, p_success = 0.6, 0.5
     s = exp.pipeline_sensitivity(b_family=b_family)
-    c = exp.catch_before_success_sweep(b_family=b_family, p_success=p_success,
-                                       n_models=10_000, seed=0)
+    c = exp.catch_before_success_sweep(b_family=b_family, p_success=p_success, n_models=10_000, seed=0)
     x = s["rho_across"]
     fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.6))
     ax = axes[0]
@@ -97,19 +97,26 @@ def fig_pipeline() -> None:
     ax.set_title("(a)", loc="left")
     ax = axes[1]
     ax.plot(x, c["p_loss"], "o-", color="C0", ms=3.5, label="correlated layers, per-model skill")
-    ax.plot(x, c["p_loss_average_model"], "^--", color="C1", ms=3.5,
-            label="same average rates, no heterogeneity")
+    ax.plot(x, c["p_loss_average_model"], "^--", color="C1", ms=3.5, label="same average rates, no heterogeneity")
     ax.plot(x, c["p_loss_independent"], ":", color="0.4", label="independent layers")
     ax.set_xlabel("cross-family latent correlation a²")
     ax.set_ylabel("P(an attack succeeds before any is caught)")
     ax.legend(loc="upper left", fontsize=8)
     ax.set_title("(b)", loc="left")
     fig.tight_layout()
-    save(fig, "defence_in_depth_pipeline", params={
-        "pipeline": [list(p) for p in exp.PIPELINE], "b_family": b_family,
-        "stages": "pre = once per model (pre-deployment), run = every attempt",
-        "a_global": [float(v) for v in s["a_global"]], "p_success": p_success,
-        "n_models": 10_000, "seed": 0})
+    save(
+        fig,
+        "defence_in_depth_pipeline",
+        params={
+            "pipeline": [list(p) for p in exp.PIPELINE],
+            "b_family": b_family,
+            "stages": "pre = once per model (pre-deployment), run = every attempt",
+            "a_global": [float(v) for v in s["a_global"]],
+            "p_success": p_success,
+            "n_models": 10_000,
+            "seed": 0,
+        },
+    )
 
 
 if __name__ == "__main__":

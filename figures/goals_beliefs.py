@@ -21,21 +21,24 @@ def _xticks(ax, tab):
 def _ratio_line(ax, tab, label, **style):
     b = tab["axes"]["beta"]
     med = tab["log10_ratio_median"]
-    line, = ax.plot(b, med, marker="o", label=label, **style)
+    (line,) = ax.plot(b, med, marker="o", label=label, **style)
     ax.fill_between(b, tab["log10_ratio_q25"], tab["log10_ratio_q75"], color=line.get_color(), alpha=0.15)
     cens = tab["censored_goal"] > 0
     if cens.any():  # censored goal runs: the ratio is a lower bound
-        ax.plot(b[cens], med[cens], marker="^", markersize=10, linestyle="none",
-                markerfacecolor="none", color=line.get_color())
+        ax.plot(b[cens], med[cens], marker="^", markersize=10, linestyle="none", markerfacecolor="none", color=line.get_color())
     return line
 
 
 def _report(name, tab):
     print(f"{name}: tau_world={tab['tau_world'].tolist()} tau_goal={tab['tau_goal'].tolist()}")
-    print(f"   log10 ratio median={np.round(tab['log10_ratio_median'], 2).tolist()} "
-          f"q25={np.round(tab['log10_ratio_q25'], 2).tolist()} q75={np.round(tab['log10_ratio_q75'], 2).tolist()}")
-    print(f"   censored goal={np.round(tab['censored_goal'], 2).tolist()} world={np.round(tab['censored_world'], 2).tolist()}"
-          f" pmax={np.round(tab['pmax_pre'], 3).tolist()} p_pre={np.round(tab['p_pre'], 3).tolist()}")
+    print(
+        f"   log10 ratio median={np.round(tab['log10_ratio_median'], 2).tolist()} "
+        f"q25={np.round(tab['log10_ratio_q25'], 2).tolist()} q75={np.round(tab['log10_ratio_q75'], 2).tolist()}"
+    )
+    print(
+        f"   censored goal={np.round(tab['censored_goal'], 2).tolist()} world={np.round(tab['censored_world'], 2).tolist()}"
+        f" pmax={np.round(tab['pmax_pre'], 3).tolist()} p_pre={np.round(tab['p_pre'], 3).tolist()}"
+    )
 
 
 def fig_ratio():
@@ -60,8 +63,7 @@ def fig_ratio():
         _report(label, tab)
         _ratio_line(axes[0], tab, label, **style)
     for key, label in sig_runs:
-        tab = tabs["SGD, goal lr = belief lr"] if key == "standard" else E.beta_sweep(
-            signals=key, n_seeds=N_SEEDS, steps=STEPS, seed=SEED)
+        tab = tabs["SGD, goal lr = belief lr"] if key == "standard" else E.beta_sweep(signals=key, n_seeds=N_SEEDS, steps=STEPS, seed=SEED)
         _report(label, tab)
         _ratio_line(axes[1], tab, label)
     for ax in axes:
@@ -72,13 +74,21 @@ def fig_ratio():
     axes[0].set_title("(a)", fontsize=10, loc="left")
     axes[1].set_title("(b)", fontsize=10, loc="left")
     axes[0].set_ylim(-1.8, 1.8)
-    save(fig, "goals_beliefs_ratio", params={
-        "betas": E.BETAS, "n_seeds": N_SEEDS, "steps": STEPS, "seed": SEED,
-        "defaults": E.DEFAULTS, "adam_lr_belief": 0.03,
-        "runs": [dict(kw, label=label) for kw, label, _ in runs],
-        "signals": {k: E.SIGNALS[k] for k, _ in sig_runs},
-        "summary": "median and IQR over seeds of log10(tau_goal/tau_world); triangles: some goal runs censored at `steps`",
-    })
+    save(
+        fig,
+        "goals_beliefs_ratio",
+        params={
+            "betas": E.BETAS,
+            "n_seeds": N_SEEDS,
+            "steps": STEPS,
+            "seed": SEED,
+            "defaults": E.DEFAULTS,
+            "adam_lr_belief": 0.03,
+            "runs": [dict(kw, label=label) for kw, label, _ in runs],
+            "signals": {k: E.SIGNALS[k] for k, _ in sig_runs},
+            "summary": "median and IQR over seeds of log10(tau_goal/tau_world); triangles: some goal runs censored at `steps`",
+        },
+    )
 
 
 def fig_confounds():
@@ -93,8 +103,14 @@ def fig_confounds():
         x = np.asarray(noises)
         med = tab["log10_ratio_median"]
         err = np.vstack([med - tab["log10_ratio_q25"], tab["log10_ratio_q75"] - med])
-        axes[0].errorbar(x * (1 + 0.04 * (dims.index(d) - 1)), med, yerr=err, marker="o", capsize=3,
-                         label=f"d = {d} ({tab['belief_params']} belief parameters)")
+        axes[0].errorbar(
+            x * (1 + 0.04 * (dims.index(d) - 1)),
+            med,
+            yerr=err,
+            marker="o",
+            capsize=3,
+            label=f"d = {d} ({tab['belief_params']} belief parameters)",
+        )
     axes[0].set_xscale("log")
     axes[0].set_xticks(noises, [f"{n:g}" for n in noises])
     axes[0].minorticks_off()
@@ -117,10 +133,19 @@ def fig_confounds():
     axes[1].set_ylabel("median steps to recover 90%")
     axes[1].set_title("(b)", fontsize=10, loc="left")
     axes[1].legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
-    save(fig, "goals_beliefs_confounds", params={
-        "beta": 8.0, "dims": list(dims), "noises": list(noises), "n_seeds": N_SEEDS,
-        "steps": STEPS, "seed": SEED, "defaults": E.DEFAULTS,
-    })
+    save(
+        fig,
+        "goals_beliefs_confounds",
+        params={
+            "beta": 8.0,
+            "dims": list(dims),
+            "noises": list(noises),
+            "n_seeds": N_SEEDS,
+            "steps": STEPS,
+            "seed": SEED,
+            "defaults": E.DEFAULTS,
+        },
+    )
 
 
 def fig_curves():
@@ -136,9 +161,10 @@ def fig_curves():
             sel = res["beta"] == b
             rel = res["perf"][sel] / res["p_pre"][sel, None]
             med = np.median(rel, axis=0)
-            line, = ax.plot(res["steps"], med, label=label)
-            ax.fill_between(res["steps"], np.quantile(rel, 0.25, axis=0), np.quantile(rel, 0.75, axis=0),
-                            color=line.get_color(), alpha=0.15)
+            (line,) = ax.plot(res["steps"], med, label=label)
+            ax.fill_between(
+                res["steps"], np.quantile(rel, 0.25, axis=0), np.quantile(rel, 0.75, axis=0), color=line.get_color(), alpha=0.15
+            )
         ax.axhline(0.9, color="black", linewidth=0.8, linestyle=":")
         ax.set_xscale("symlog", linthresh=10)
         ax.set_xlim(0, STEPS)
@@ -146,10 +172,18 @@ def fig_curves():
         ax.set_title(f"β = {b:g}", fontsize=10)
         ax.legend(fontsize=8, loc="lower right")
     axes[0].set_ylabel("performance / pre-shift performance")
-    save(fig, "goals_beliefs_curves", params={
-        "betas": betas, "runs_per_beta": n, "steps": STEPS, "seed": SEED + 1, "defaults": E.DEFAULTS,
-        "agent": "standard (goal: policy gradient, beliefs: regression), SGD, equal lr",
-    })
+    save(
+        fig,
+        "goals_beliefs_curves",
+        params={
+            "betas": betas,
+            "runs_per_beta": n,
+            "steps": STEPS,
+            "seed": SEED + 1,
+            "defaults": E.DEFAULTS,
+            "agent": "standard (goal: policy gradient, beliefs: regression), SGD, equal lr",
+        },
+    )
 
 
 if __name__ == "__main__":

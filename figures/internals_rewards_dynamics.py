@@ -1,7 +1,6 @@
 """Figure for the paper "internals-dependent-rewards": training dynamics at a
 penalty below the behavioural threshold (lambda = 0.4), Adam vs plain SGD."""
 
-
 from experiments import internals_rewards as E
 from figures.figlib import plt, save
 

@@ -22,8 +22,7 @@ LABELS = {
     "hardened_30": "hardened, s=30",
 }
 FAMILIES = ["sgd", "adam", "fresh_head"]
-FAM_LABELS = {"sgd": "protocol: full FT, GD", "adam": "held-out: full FT, Adam",
-              "fresh_head": "held-out: fresh head, Adam"}
+FAM_LABELS = {"sgd": "protocol: full FT, GD", "adam": "held-out: full FT, Adam", "fresh_head": "held-out: fresh head, Adam"}
 
 
 def merge(runs):
@@ -50,11 +49,11 @@ def plot_metric(res):
             vals = res["results"][nm][fam]
             ys = [cens if v is None else max(v, 1) for v in vals]
             xs = i + (j - 1) * width + np.linspace(-0.05, 0.05, len(ys))
-            ax1.scatter(xs, ys, color=f"C{j}", marker="o", s=22,
-                        label=FAM_LABELS[fam] if i == 0 else None, zorder=3)
+            ax1.scatter(xs, ys, color=f"C{j}", marker="o", s=22, label=FAM_LABELS[fam] if i == 0 else None, zorder=3)
     ax1.axhline(cmax, color="0.5", lw=0.8, ls="--")
-    ax1.text(len(VARIANTS) - 0.5, cmax * 1.08, f"budget ({cmax} steps); points above = never",
-             ha="right", va="bottom", fontsize=8, color="0.35")
+    ax1.text(
+        len(VARIANTS) - 0.5, cmax * 1.08, f"budget ({cmax} steps); points above = never", ha="right", va="bottom", fontsize=8, color="0.35"
+    )
     ax1.set_yscale("log")
     ax1.set_ylim(0.7, cens * 1.8)
     ax1.set_xticks(range(len(VARIANTS)))
@@ -68,8 +67,9 @@ def plot_metric(res):
         curves = res["per_lr"][nm]["sgd"]
         arr = np.array([[cens if v is None else max(v, 1) for v in c] for c in curves], float)
         med = np.median(arr, axis=0)
-        ax2.plot(lrs, med, marker="osD^"[k], ms=5, color=f"C{k + 3}", label=LABELS[nm],
-                 ls=["-", "-", "--", ":"][k], lw=[1.5, 1.5, 1.5, 2.5][k])
+        ax2.plot(
+            lrs, med, marker="osD^"[k], ms=5, color=f"C{k + 3}", label=LABELS[nm], ls=["-", "-", "--", ":"][k], lw=[1.5, 1.5, 1.5, 2.5][k]
+        )
     ax2.axhline(cmax, color="0.5", lw=0.8, ls="--")
     ax2.set_xscale("log")
     ax2.set_yscale("log")
@@ -97,8 +97,7 @@ def plot_sweep(sw):
             for ii, n in enumerate(ns):
                 ax.scatter([n] * arr.shape[1], arr[ii], color=f"C{[3, 4, 5][k]}", s=8, alpha=0.5)
         ax.axhline(cmax, color="0.5", lw=0.8, ls="--")
-        ax.text(ns[-1], cmax * 1.08, "above line = never", ha="right", va="bottom",
-                fontsize=8, color="0.35")
+        ax.text(ns[-1], cmax * 1.08, "above line = never", ha="right", va="bottom", fontsize=8, color="0.35")
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_ylim(0.7, cens * 1.8)
@@ -124,9 +123,10 @@ def main():
                     sw["results"].setdefault(nm, {}).setdefault(fam, {}).setdefault(n, []).extend(lst)
     save(plot_sweep(sw), "misalign_metric_samples", params=sw["params"])
     # raw numbers for the text (not a figure; written beside the figures)
-    raw = {"main": {k: res[k] for k in ("results", "per_lr", "summary")},
-           "sweep": {nm: {fam: {str(n): v for n, v in byn.items()} for fam, byn in fams.items()}
-                     for nm, fams in sw["results"].items()}}
+    raw = {
+        "main": {k: res[k] for k in ("results", "per_lr", "summary")},
+        "sweep": {nm: {fam: {str(n): v for n, v in byn.items()} for fam, byn in fams.items()} for nm, fams in sw["results"].items()},
+    }
     (out_dir() / "misalign_metric_raw.json").write_text(json.dumps(raw, indent=1, default=str))
 
 

@@ -37,11 +37,11 @@ def button_figure():
     markers = {"reinforce": "o", "planner_d1": "s", "planner_d3": "^", "planner_d6": "D", "planner_dinf": "v"}
     sizes = {"reinforce": 9, "planner_d1": 7, "planner_d3": 4, "planner_d6": 5, "planner_dinf": 5}
     for i, name in enumerate(known["names"]):
-        line, = ax.plot(x, 100 * known[name], marker=markers[name], markersize=sizes[name],
-                        label=labels[name], linestyle="-", alpha=0.9)
+        (line,) = ax.plot(x, 100 * known[name], marker=markers[name], markersize=sizes[name], label=labels[name], linestyle="-", alpha=0.9)
         if name in ("planner_d6", "planner_dinf"):
-            ax.plot(x, 100 * learned[name], marker="x", linestyle=":", color=line.get_color(),
-                    label=labels[name] + ", map learned by exploring")
+            ax.plot(
+                x, 100 * learned[name], marker="x", linestyle=":", color=line.get_color(), label=labels[name] + ", map learned by exploring"
+            )
     ax.set_xticks(x, [str(m) for m in known["exposures"]])
     ax.set_xlabel("button presses experienced during phase 2 (count)")
     ax.set_ylabel("seeds whose greedy policy goes to the button (%)")

@@ -29,8 +29,7 @@ def main():
 
     # (a) distribution of concurrent human-speed copies, with reference claims.
     ax.hist(logc, bins=70, density=True, color="C0", alpha=0.8, label="Monte Carlo over sourced ranges")
-    ax.axvline(np.log10(res["percentiles"][50]), color="k", ls="--", lw=1.2,
-               label=f"median ({res['percentiles'][50]:.2g})")
+    ax.axvline(np.log10(res["percentiles"][50]), color="k", ls="--", lw=1.2, label=f"median ({res['percentiles'][50]:.2g})")
     ax.axvline(6.0, color="C2", lw=1.8, label="Steinhardt (2023): at least 1 million")
     ax.axvspan(*karn, color="C1", alpha=0.4, label="Karnofsky (2022): several hundred million")
     ax.set_xlabel("concurrent human-speed copies (log10)")
@@ -42,8 +41,7 @@ def main():
 
     # (b) copies as a function of training compute, other inputs still uncertain.
     lc = np.log10(cond["C"])
-    cx.fill_between(lc, np.log10(cond["p5"]), np.log10(cond["p95"]), color="C0", alpha=0.25,
-                    label="5–95% over the other inputs")
+    cx.fill_between(lc, np.log10(cond["p5"]), np.log10(cond["p95"]), color="C0", alpha=0.25, label="5–95% over the other inputs")
     cx.plot(lc, np.log10(cond["p50"]), "o-", color="C0", ms=4, label="median")
     cx.axhline(6.0, color="C2", lw=1.8)
     cx.axhspan(*karn, color="C1", alpha=0.4)
@@ -64,9 +62,16 @@ def main():
     fig.subplots_adjust(wspace=0.3)
     bx.set_position([0.80, bx.get_position().y0, 0.17, bx.get_position().height])
 
-    params = {"n": N, "seed": SEED, "ranges": {k: list(v) for k, v in E.DEFAULT_RANGES.items()},
-              "conditional_C": cond["C"].tolist(), "conditional_n": 10_000, "conditional_seeds": "1..5",
-              "hours_per_day": 8.0, "reuse": 1.0}
+    params = {
+        "n": N,
+        "seed": SEED,
+        "ranges": {k: list(v) for k, v in E.DEFAULT_RANGES.items()},
+        "conditional_C": cond["C"].tolist(),
+        "conditional_n": 10_000,
+        "conditional_seeds": "1..5",
+        "hours_per_day": 8.0,
+        "reuse": 1.0,
+    }
     save(fig, "takeover_copies", params=params)
     return res, cond
 
@@ -77,5 +82,7 @@ if __name__ == "__main__":
     print("workers", {k: f"{v:.3g}" for k, v in res["worker_percentiles"].items()})
     print("P>=1e6", res["p_ge_1e6"], "P>=2e8", res["p_ge_2e8"])
     print("shares", {k: round(v, 3) for k, v in res["shares"].items()})
-    print("conditional", {f"{c:.0e}": (f"{a:.3g}", f"{b:.3g}", f"{d:.3g}")
-                          for c, a, b, d in zip(cond["C"], cond["p5"], cond["p50"], cond["p95"])})
+    print(
+        "conditional",
+        {f"{c:.0e}": (f"{a:.3g}", f"{b:.3g}", f"{d:.3g}") for c, a, b, d in zip(cond["C"], cond["p5"], cond["p50"], cond["p95"])},
+    )

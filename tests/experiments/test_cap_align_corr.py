@@ -84,7 +84,7 @@ def test_leak_and_realistic_evals_close_the_gap():
 def test_bin_stats_shapes_and_recall_drop():
     b = exp.bin_stats(exp.simulate(seed=0, **SMALL), n_bins=10)
     assert b["mean_A"].shape == (10,)
-    assert b["recall"][0] > 0.7          # low-capability misaligned models get caught
+    assert b["recall"][0] > 0.7  # low-capability misaligned models get caught
     assert np.nanmax(b["recall"][6:]) < 0.1  # high-capability ones (all SA) do not
     assert b["frac_sa"][0] < 0.05 and b["frac_sa"][-1] > 0.95
 

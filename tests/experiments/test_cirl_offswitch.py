@@ -32,8 +32,7 @@ def test_bias_uncertainty_formula_and_limit():
     mc = np.mean(u * (u + b > 0)) - max(mu, 0.0)
     assert E.incentive_with_bias_uncertainty(mu, sigma, s_b) == pytest.approx(mc, abs=5e-3)
     # No uncertainty about the bias: reduces to the rational closed form.
-    assert E.incentive_with_bias_uncertainty(mu, sigma, 0.0) == pytest.approx(
-        float(E.rational_incentive_closed_form(mu, sigma)), abs=1e-12)
+    assert E.incentive_with_bias_uncertainty(mu, sigma, 0.0) == pytest.approx(float(E.rational_incentive_closed_form(mu, sigma)), abs=1e-12)
     # Huge uncertainty about the human's bias: Delta -> -|mu|/2.
     assert E.incentive_with_bias_uncertainty(mu, sigma, 1e4) == pytest.approx(-abs(mu) / 2, abs=1e-3)
 
@@ -43,15 +42,13 @@ def test_regret_is_zero_when_model_is_right_and_positive_when_wrong():
     assert g["regret"][0, 0] == pytest.approx(0.0, abs=1e-12)
     assert g["regret"][0, 1] > 0.1
     g2 = E.regret_grid(beta_true=(0.25, np.inf), b_true=(0.0,), beta_model=8.0)
-    assert g2["regret"][0, 0] > 0.1          # a very noisy human: deferring is costly
-    assert g2["regret"][1, 0] < 1e-3         # a rational human: near-rational model is fine
+    assert g2["regret"][0, 0] > 0.1  # a very noisy human: deferring is costly
+    assert g2["regret"][1, 0] < 1e-3  # a rational human: near-rational model is fine
 
 
 def test_misspecified_bias_shifts_posterior_and_removes_deference():
-    mis = E.sequential_learning(u_true=-0.5, beta_true=2.0, b_true=1.0, b_model=0.0,
-                                n_max=300, n_runs=100, seed=3)
-    ok = E.sequential_learning(u_true=-0.5, beta_true=2.0, b_true=1.0, b_model=1.0,
-                               n_max=300, n_runs=100, seed=3)
+    mis = E.sequential_learning(u_true=-0.5, beta_true=2.0, b_true=1.0, b_model=0.0, n_max=300, n_runs=100, seed=3)
+    ok = E.sequential_learning(u_true=-0.5, beta_true=2.0, b_true=1.0, b_model=1.0, n_max=300, n_runs=100, seed=3)
     # Posterior converges to u_true + (b_true - b_model) = +0.5 under the wrong model.
     assert mis["predicted_limit"] == pytest.approx(0.5)
     assert mis["post_mean"][-1] == pytest.approx(0.5, abs=0.08)

@@ -36,9 +36,9 @@ def test_all_miss_probability_increases_with_correlation():
 
 def test_effective_layers_saturate_under_correlation():
     out = E.sweep_k_rho(q=0.5, rhos=(0.0, 0.6), k_max=12)
-    assert np.allclose(out["k_eff"][0], out["k"])          # independent: K_eff = K
-    assert out["k_eff"][1, -1] < 4.0                       # rho = 0.6: 12 layers act like < 4
-    assert np.all(np.diff(out["k_eff"][1]) > 0)            # but still increasing
+    assert np.allclose(out["k_eff"][0], out["k"])  # independent: K_eff = K
+    assert out["k_eff"][1, -1] < 4.0  # rho = 0.6: 12 layers act like < 4
+    assert np.all(np.diff(out["k_eff"][1]) > 0)  # but still increasing
 
 
 def test_mixture_matches_pairwise_but_has_a_floor():
@@ -60,8 +60,7 @@ def test_diverse_layers_beat_more_of_the_same():
 
 
 def test_marginal_value_ratio_goes_to_one_when_all_correlation_is_global():
-    g = E.marginal_value_grid(n_base=3, q=0.5, rho_within=0.64,
-                              a_grid=np.sqrt(np.array([0.0, 0.5, 1.0]) * 0.64))
+    g = E.marginal_value_grid(n_base=3, q=0.5, rho_within=0.64, a_grid=np.sqrt(np.array([0.0, 0.5, 1.0]) * 0.64))
     assert g["ratio"][0] > g["ratio"][1] > 1.0
     assert g["ratio"][-1] == pytest.approx(1.0, abs=0.01)
 
@@ -87,7 +86,6 @@ def test_catch_before_success_heterogeneity_raises_loss():
     # Correlated layers with pre-deployment gates: positive dependence between the
     # gate miss and the runtime miss, plus Jensen, put the true loss above the
     # average-rate value, which is itself above the independence value.
-    r = E.catch_before_success(L, p_success=0.5, n_models=20_000, seed=2,
-                               per_model=E.pipeline_per_model())
+    r = E.catch_before_success(L, p_success=0.5, n_models=20_000, seed=2, per_model=E.pipeline_per_model())
     assert r["p_loss"] > r["p_loss_average_model"] > r["p_loss_independent"]
     assert r["c_rt_mean_mc"] == pytest.approx(r["c_rt_bar"], abs=0.01)

@@ -5,7 +5,7 @@ from experiments import mf_aixi as E
 
 def test_automata_enumeration_and_prior():
     pr = E.policy_prior(3, max_states=3)
-    assert pr["n_machines"] == 2 + 2 ** 2 * 2 ** 4 + 2 ** 3 * 3 ** 6
+    assert pr["n_machines"] == 2 + 2**2 * 2**4 + 2**3 * 3**6
     assert np.isclose(pr["w"].sum(), 1.0)
     # Kraft: the unnormalised 2^-len weights sum to at most 1 (a semimeasure before normalising)
     assert pr["w_unnormalised_total"] < 1.0
@@ -19,7 +19,7 @@ def test_automata_enumeration_and_prior():
 
 def test_all_policies_respect_causality():
     tabs = E.all_policies(2)
-    assert tabs.shape == (2 ** 6, 4, 2)
+    assert tabs.shape == (2**6, 4, 2)
     O = E.obs_sequences(2)
     same_first = O[:, 0][:, None] == O[:, 0][None, :]
     # a_1 may depend only on o_1

@@ -73,11 +73,9 @@ def test_metric_separates_and_is_gamed(built):
 
 def test_attack_requires_benign_floor():
     # with an impossible benign floor no attack can count as a success
-    task, data, models, _ = mm.build_models(1, dict(SMALL, pre_steps=150, align_steps=80),
-                                            scales=())
+    task, data, models, _ = mm.build_models(1, dict(SMALL, pre_steps=150, align_steps=80), scales=())
     c = dict(mm.DEFAULTS, **dict(SMALL, benign_floor=1.01, max_steps=20))
     rng = np.random.default_rng(0)
     x_att, _, yh_att = mm.sample(rng, task, 16, c["d"])
-    out = mm.steps_to_misalign(models["shallow"], data, "sgd", c, rng, lrs=(1.0,),
-                               x_att=x_att, yh_att=yh_att)
+    out = mm.steps_to_misalign(models["shallow"], data, "sgd", c, rng, lrs=(1.0,), x_att=x_att, yh_att=yh_att)
     assert out["best"] is None and out["per_lr"] == [None]

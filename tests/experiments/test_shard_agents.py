@@ -3,8 +3,8 @@
 import numpy as np
 
 from experiments.shard_agents import (
-    RIGHT,
     LEFT,
+    RIGHT,
     CachedQ,
     LookaheadPlanner,
     ThoughtAssessor,
@@ -47,8 +47,7 @@ def test_thought_assessor_choice_follows_current_weights():
 
 
 def test_button_full_planner_seeks_button_after_one_press_reinforce_does_not():
-    r = button(seed=2, n_seeds=4, exposures=(0, 1), depths=(1, None),
-               phase1_episodes=60, phase2_episodes=20)
+    r = button(seed=2, n_seeds=4, exposures=(0, 1), depths=(1, None), phase1_episodes=60, phase2_episodes=20)
     assert list(r["planner_dinf"]) == [0.0, 1.0]
     assert r["reinforce"][1] == 0.0
     assert r["planner_d1"][1] == 0.0

@@ -22,8 +22,7 @@ def test_copies_hand_calculation():
 
 
 def test_scaling_laws_of_the_formula():
-    base = dict(C=1e27, T=180.0, r=50.0, u_train=0.4, u_inf=0.2, wpm=250.0,
-                tokens_per_word=1.3, verbosity=3.0)
+    base = dict(C=1e27, T=180.0, r=50.0, u_train=0.4, u_inf=0.2, wpm=250.0, tokens_per_word=1.3, verbosity=3.0)
     c0 = E.copies(**base)
     # Copies grow as sqrt(C): 100x compute -> 10x copies.
     assert E.copies(**{**base, "C": 1e29}) == pytest.approx(10 * c0, rel=1e-12)
