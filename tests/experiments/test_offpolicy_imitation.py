@@ -21,7 +21,7 @@ def test_kl_regularised_closed_form_maximises_objective_and_limits():
     rng = np.random.default_rng(0)
     for beta in (0.05, 0.5, 5.0):
         pi = E.kl_soft(mdp["P"], mdp["R"], pib, 1, beta)[0, 0]
-        obj = lambda p: p @ r - beta * np.sum(p * np.log(p / pib[0]))  # noqa: E731
+        obj = lambda p, b=beta: p @ r - b * np.sum(p * np.log(p / pib[0]))  # noqa: E731
         best = obj(pi)
         for _ in range(200):
             q = rng.dirichlet(np.ones(4))
