@@ -251,6 +251,11 @@ def _run_one(root: Path, script: Path, cache: Path, timeout: float) -> FigureRes
     for extra in out.iterdir():
         if extra.suffix not in (".svg", ".pdf", ".json"):
             extra.unlink() if extra.is_file() else shutil.rmtree(extra)
+    if cache_key(root, script) != key:  # an input was edited while the script ran: do not cache
+        res.outputs = {}
+        res.problem = Problem(rel, 1, 0, "an input of this figure script changed while it ran: build again", check="figures")
+        shutil.rmtree(work, ignore_errors=True)
+        return res
     (out / "manifest.json").write_text(json.dumps({"script": rel, "key": key, "figures": names}, indent=2) + "\n")
     if done.exists():
         shutil.rmtree(done)

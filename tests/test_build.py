@@ -215,3 +215,9 @@ def test_dead_links_get_archived_copy(tmp_path):
         in html
     )
     assert html.count("dead-link-archive") == 1
+
+
+def test_draft_tags_do_not_link_to_missing_tag_pages(built_site):
+    html = (built_site / "output/drafts/draft-post/index.html").read_text()
+    assert '<span class="tag">draft-only-tag</span>' in html and "tag/draft-only-tag/" not in html
+    assert not (built_site / "output/tag/draft-only-tag").exists()
