@@ -9,6 +9,7 @@ changes nothing; editing an imported experiment re-runs exactly the scripts that
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -129,6 +130,7 @@ def snapshot(root: Path) -> dict:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def versions() -> str:
     out = []
     for name in VERSIONED:
