@@ -12,7 +12,7 @@ APT_TEX := texlive-latex-base texlive-latex-recommended texlive-latex-extra texl
 APT_TEST := chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site test serve publish check figures papers clean venv tex browser help
+.PHONY: site test serve publish check figures papers clean venv tex browser node help
 
 help:
 	@echo "make site    build the site (output/), papers' PDFs and arXiv bundles included"
@@ -33,6 +33,11 @@ browser:
 	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || \
 	  { echo "installing Chromium and poppler through apt"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_TEST) >/dev/null; }
 
+node: node_modules/.package-lock.json
+node_modules/.package-lock.json: package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "installing Node.js through apt"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+	npm ci --ignore-scripts --no-audit --no-fund --silent
+
 site: venv tex
 	$(PY) build.py build
 
@@ -51,7 +56,7 @@ figures: venv
 papers: venv tex
 	$(PY) build.py papers
 
-test: venv tex browser
+test: venv tex browser node
 	$(PY) -m pytest -q -n 2 --dist loadgroup tests
 	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
