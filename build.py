@@ -67,6 +67,9 @@ def cmd_build(args) -> int:
     if errors or res.output is None:
         print(f"build failed: {len(errors)} error(s); output/ was left as it was", file=sys.stderr)
         return 1
+    if "up-to-date" in res.timings:
+        print(f"site is up to date: nothing it depends on changed ({time.monotonic() - t0:.1f} s)", file=sys.stderr)
+        return 0
     n = len(res.report.warnings)
     extra = f", {n} warning(s) (python build.py check lists them)" if n else ""
     timing = " ".join(f"{k}={v:.1f}s" for k, v in res.timings.items()) if args.verbose else ""

@@ -418,6 +418,18 @@ def build(
     if report.errors:
         return res
 
+    fingerprint = _fingerprint(root, settings_file, sources, docs, _results, dict(papers=papers, search=search, execute=execute))
+    last = cache / "last-build.json"
+    try:
+        prev = json.loads(last.read_text())
+        current = Path(os.path.realpath(output))
+        if prev.get("fingerprint") == fingerprint and current.name == prev.get("site") and (current / "index.html").is_file():
+            res.output = output
+            res.timings["up-to-date"] = 0.0
+            return res  # nothing that the site depends on changed since the last successful build
+    except (OSError, ValueError, AttributeError):
+        pass
+
     cited: dict[str, list] = {}
     for s in sources:
         d = docs.get(s.path)
@@ -471,12 +483,40 @@ def build(
         os.replace(new, final)
         swap_output(root, final, output)
         res.output = output
+        tmp = last.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps({"fingerprint": fingerprint, "site": final.name}) + "\n")
+        os.replace(tmp, last)
     except BuildError:
         shutil.rmtree(new, ignore_errors=True)
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
     return res
+
+
+def _fingerprint(root: Path, settings_file: str, sources, docs, fig_results, flags) -> str:
+    """Everything a built site depends on, hashed: sources, engine, theme, settings, figures, git."""
+    h = hashlib.sha256()
+    h.update(engine_hash(root).encode())
+    h.update(json.dumps(flags, sort_keys=True).encode())
+    for name in (settings_file, "pelicanconf.py", "docs/agenda.yaml", ".cache/links.json"):
+        f = root / name
+        h.update(name.encode() + (hashlib.sha256(f.read_bytes()).digest() if f.is_file() else b"-"))
+    for f in sorted((root / "theme").rglob("*")):
+        if f.is_file():
+            h.update(str(f.relative_to(root)).encode() + hashlib.sha256(f.read_bytes()).digest())
+    for s in sources:
+        h.update(s.path.encode() + hashlib.sha256((root / s.path).read_bytes()).digest())
+    for p in sorted((root / "bib").glob("*.bib")):
+        h.update(p.name.encode() + hashlib.sha256(p.read_bytes()).digest())
+    for r in sorted(fig_results, key=lambda r: r.script):
+        h.update(f"{r.script}:{r.key}".encode())
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        head = ""
+    h.update(head.encode())
+    return h.hexdigest()
 
 
 class _Suggest:

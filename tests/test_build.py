@@ -103,6 +103,7 @@ def test_two_builds_are_byte_identical(site):
     assert run_build(site, "build", "--no-papers").returncode == 0
     first = tree_hashes(site / "output")
     shutil.rmtree(site / ".cache" / "docs")
+    (site / ".cache" / "last-build.json").unlink()  # force a real second build
     assert run_build(site, "build", "--no-papers").returncode == 0
     assert tree_hashes(site / "output") == first
 
@@ -221,3 +222,15 @@ def test_draft_tags_do_not_link_to_missing_tag_pages(built_site):
     html = (built_site / "output/drafts/draft-post/index.html").read_text()
     assert '<span class="tag">draft-only-tag</span>' in html and "tag/draft-only-tag/" not in html
     assert not (built_site / "output/tag/draft-only-tag").exists()
+
+
+def test_unchanged_inputs_skip_the_build_and_any_change_rebuilds(site):
+    assert run_build(site, "build", "--no-papers", "--no-search").returncode == 0
+    target = (site / "output").resolve()
+    res = run_build(site, "build", "--no-papers", "--no-search")
+    assert res.returncode == 0 and "site is up to date" in res.stderr and (site / "output").resolve() == target
+    post = site / "posts" / "other-post.md"
+    post.write_text(post.read_text().replace("again.", "again, edited."))
+    res = run_build(site, "build", "--no-papers", "--no-search")
+    assert res.returncode == 0 and "up to date" not in res.stderr
+    assert "again, edited." in (site / "output/posts/other-post/index.html").read_text()
