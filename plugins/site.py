@@ -155,13 +155,18 @@ def _doc_key(root: Path, src: Source, ctx_hash: str, engine: str) -> str:
 
 
 def _ctx_hash(ctx: RenderContext) -> str:
+    """What every document depends on. The bibliography is not in it: a cached document is checked
+    against the entries it actually cites (``_bib_sig``), so editing one entry re-parses only the
+    pieces that cite it."""
     h = hashlib.sha256()
-    for k in sorted(ctx.bib):
-        e = ctx.bib[k]
-        h.update(f"{k}|{e.authors}|{e.year_label}|{e.html}|{e.links}".encode())
     h.update(json.dumps(sorted(ctx.figures)).encode())
     h.update(json.dumps(sorted(ctx.urls.items())).encode())
     return h.hexdigest()
+
+
+def _bib_sig(ctx: RenderContext, key: str) -> str | None:
+    e = ctx.bib.get(key)
+    return None if e is None else f"{e.authors}|{e.year_label}|{e.html}|{e.links}"
 
 
 def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
@@ -174,8 +179,11 @@ def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
         if f.is_file():
             try:
                 with open(f, "rb") as fh:
-                    docs[s.path] = pickle.load(fh)
-                continue
+                    cached = pickle.load(fh)
+                sig = getattr(cached, "bib_sig", None)
+                if sig is not None and all(_bib_sig(ctx, k) == v for k, v in sig.items()):
+                    docs[s.path] = cached
+                    continue
             except Exception:
                 pass  # a damaged cache entry is ignored and rebuilt
         todo.append((s, f))
@@ -195,6 +203,7 @@ def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
             problems.extend(r.problems)
             continue
         docs[s.path] = r
+        r.bib_sig = {k: _bib_sig(ctx, k) for k in r.citations}
         if not any(p.severity == "error" for p in r.problems):
             tmp = f.with_suffix(f".tmp{os.getpid()}")
             with open(tmp, "wb") as fh:

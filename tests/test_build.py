@@ -234,3 +234,27 @@ def test_unchanged_inputs_skip_the_build_and_any_change_rebuilds(site):
     res = run_build(site, "build", "--no-papers", "--no-search")
     assert res.returncode == 0 and "up to date" not in res.stderr
     assert "again, edited." in (site / "output/posts/other-post/index.html").read_text()
+
+
+def test_editing_a_bib_entry_reparses_only_pieces_that_cite_it(site):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    assert run_build(site, "build", "--no-papers", "--no-search").returncode == 0
+    code = (
+        "import sys, json; sys.path.insert(0, '.'); from pathlib import Path; from plugins import site as S\n"
+        "calls = []\n_orig = S.parse_one\n"
+        "def spy(root, src, ctx=None, execute=None):\n    calls.append(src.path); return _orig(root, src, ctx, execute)\n"
+        "S.parse_one = spy\nres = S.build(Path('.'), papers=False, search=False, progress=lambda m: None)\n"
+        "print(json.dumps(sorted(calls)))\n"
+    )
+    bib = site / "bib" / "refs.bib"
+    bib.write_text(bib.read_text().replace("On Random Graphs {I}", "On Random Graphs, Part {I}"))  # cited by demo-post only
+    out = subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True, env=dict(os.environ))
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["posts/demo-post.md"], out.stderr[-2000:]
+    assert "On random graphs, part I" in (site / "output/posts/demo-post/index.html").read_text()
+    bib.write_text(bib.read_text().replace("An Entry Nobody Cites", "An Entry Still Uncited"))
+    out = subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True, env=dict(os.environ))
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [], out.stderr[-2000:]
