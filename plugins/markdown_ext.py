@@ -435,6 +435,20 @@ class SnapshotTree(Treeprocessor):
         self._sidenotes(root)
         self._highlight(root)
         self._wrap_tables(root)
+        self._code_links(root)
+
+    def _code_links(self, root):
+        """Under each generated figure, a link to the script that made it (site only)."""
+        ctx = self.md.acx.ctx
+        if not ctx.repo_url:
+            return
+        for fig in root.iter("figure"):
+            img, cap = fig.find("img"), fig.find("figcaption")
+            m = re.search(r"figures/([\w-]+)\.svg$", (img.get("src") or "") if img is not None else "")
+            script = ctx.figure_scripts.get(m.group(1)) if m else None
+            if script and cap is not None:
+                a = etree.SubElement(cap, "a", {"class": "code-link", "href": f"{ctx.repo_url.rstrip('/')}/blob/main/{script}"})
+                a.text = "Code"
 
     def _wrap_tables(self, root):
         for parent in list(root.iter()):

@@ -33,6 +33,8 @@ class RenderContext:
     urls: dict = field(default_factory=dict)  # source path ("posts/x.md") -> site URL ("posts/x/")
     root: str = "."
     bib_suggest: object = None  # callable(key) -> close key, optional
+    figure_scripts: dict = field(default_factory=dict)  # figure name -> "figures/x.py"
+    repo_url: str = ""  # for "Code" links under figures
 
 
 @dataclass

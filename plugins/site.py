@@ -161,6 +161,7 @@ def _ctx_hash(ctx: RenderContext) -> str:
     h = hashlib.sha256()
     h.update(json.dumps(sorted(ctx.figures)).encode())
     h.update(json.dumps(sorted(ctx.urls.items())).encode())
+    h.update(json.dumps(sorted(ctx.figure_scripts.items())).encode() + ctx.repo_url.encode())
     return h.hexdigest()
 
 
@@ -416,6 +417,8 @@ def build(
         urls={s.path: s.url for s in sources},
         bib_suggest=None,
         root=str(root),
+        figure_scripts={name: r.script for r in _results for name in r.outputs},
+        repo_url=_setting(root, settings_file, "REPO_URL", ""),
     )
     ctx.bib_suggest = _Suggest(list(ctx.bib))
     exec_opts = {"cache": str(cache / "notebooks"), "timeout": 60} if execute else None
@@ -501,6 +504,12 @@ def build(
         shutil.rmtree(new, ignore_errors=True)
         raise
     return res
+
+
+def _setting(root: Path, settings_file: str, name: str, default=None):
+    from pelican.settings import read_settings
+
+    return read_settings(str(root / settings_file), override={"PATH": str(root)}).get(name, default)
 
 
 def _fingerprint(root: Path, settings_file: str, sources, docs, fig_results, flags) -> str:

@@ -258,3 +258,8 @@ def test_editing_a_bib_entry_reparses_only_pieces_that_cite_it(site):
     bib.write_text(bib.read_text().replace("An Entry Nobody Cites", "An Entry Still Uncited"))
     out = subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True, env=dict(os.environ))
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [], out.stderr[-2000:]
+
+
+def test_figure_caption_links_to_its_script(built_site):
+    html = (built_site / "output/posts/demo-post/index.html").read_text()
+    assert '<a class="code-link" href="https://github.com/alignment-concepts/alignment-concepts/blob/main/figures/demo.py">Code</a>' in html
