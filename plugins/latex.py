@@ -588,6 +588,8 @@ class _Writer:
         if "callout" in cls and tag in ("div", "details"):
             return self.callout(el)
         if tag == "summary":
+            if "fold-title" in cls:
+                return ""  # a fold's label ("Code") means nothing on paper
             return "\\textbf{" + self.inline(el) + "}\n\n"
         return self.flow(el)
 

@@ -145,8 +145,13 @@ class CalloutPreprocessor(Preprocessor):
                     classes = ["callout", f"callout-{kind}"] + [c for c in classes if not c.startswith("callout")]
                     title = attrs["kv"].get("title", "")
                     extra = f' data-title="{html.escape(title, quote=True)}" data-kind="{kind}"'
-                    if attrs["kv"].get("collapse", "").lower() == "true":
-                        tag = "details"
+                collapse = attrs["kv"].get("collapse", "").lower()
+                if collapse in ("true", "false"):  # Quarto: foldable, closed (true) or open (false)
+                    tag = "details"
+                    if collapse == "false":
+                        extra += ' open="open"'
+                    if not kind:
+                        extra += f' data-title="{html.escape(attrs["kv"].get("title", "Details"), quote=True)}"'
                 idattr = f' id="{html.escape(attrs["id"])}"' if attrs["id"] else ""
                 stack.append(tag)
                 out.extend(["", f'<{tag} class="{" ".join(classes)}"{idattr}{extra} markdown="1">', ""])
@@ -342,6 +347,12 @@ class StructureTree(Treeprocessor):
 
     def _callouts(self, root):
         for el in root.iter():
+            if el.tag == "details" and "callout" not in (el.get("class") or "").split():
+                head = etree.Element("summary", {"class": "fold-title"})
+                head.text = el.attrib.pop("data-title", "Details")
+                head.tail, el.text = el.text, None
+                el.insert(0, head)
+                continue
             if "callout" not in (el.get("class") or "").split():
                 continue
             title = el.attrib.pop("data-title", "") or el.get("data-kind", "note").capitalize()

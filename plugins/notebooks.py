@@ -103,7 +103,7 @@ def to_markdown(nb, rel: str):
             figs = []
             for out in cell.get("outputs", []):
                 blocks.extend(_output(out, opts, figs))
-            text = "::: {.cell-code}\n\n" + "\n\n".join(b for b in blocks if b) + "\n\n:::"
+            text = '::: {.cell-code collapse="false" title="Code"}\n\n' + "\n\n".join(b for b in blocks if b) + "\n\n:::"
             for f in figs:
                 text += "\n\n" + f
             add(text, idx)

@@ -28,7 +28,7 @@ def test_notebook_post_renders_figure_citation_and_crossref(nb_site):
     assert ">Figure 1</a>" in html and ">Section 1</a>" in html
     assert "(Hubinger et al. (2019)" in html or "Hubinger et al. (2019)" in re.sub(r"<[^>]+>", "", html)
     assert 'class="math inline"' in html
-    assert "hello from a cell" in html and 'class="cell-code"' in html
+    assert "hello from a cell" in html and "cell-code" in html
     assert "<script>alert(1)</script>" not in html and "<td>1</td>" in html  # sanitized HTML output
 
 
@@ -50,3 +50,10 @@ def test_execution_error_names_the_cell(tmp_path):
     assert res.returncode == 1, res.stderr
     assert "posts/failing.ipynb:1: notebook execution failed in cell 3" in res.stderr
     assert "cell two breaks" in res.stderr
+
+
+def test_notebook_code_cells_fold(nb_site):
+    res = run_build(nb_site, "build", "--no-papers", "--no-search")
+    assert res.returncode == 0, res.stderr
+    html = (nb_site / "output/posts/nb-post/index.html").read_text()
+    assert '<details class="cell-code" open><summary class="fold-title">Code</summary>' in html
