@@ -10,7 +10,7 @@ N, SEED = 100_000, 0
 LABELS = {
     "C": "training compute C",
     "u_inf": "inference utilisation",
-    "verbosity": "verbosity (tokens per human token)",
+    "verbosity": "verbosity (tokens/human token)",
     "r": "tokens per parameter r",
     "T": "training duration T",
     "wpm": "human words per minute",
@@ -59,7 +59,7 @@ def main():
     for i, (_, v) in enumerate(shares):
         bx.text(100 * v + 0.8, i, f"{100 * v:.1f}", va="center", fontsize=7.5)
     bx.set_xlim(0, 55)
-    fig.subplots_adjust(wspace=0.3)
+    fig.subplots_adjust(wspace=0.55)
     bx.set_position([0.80, bx.get_position().y0, 0.17, bx.get_position().height])
 
     params = {
