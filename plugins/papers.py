@@ -653,10 +653,26 @@ def build_one(
 ) -> dict | None:
     """Build one paper's PDF (and bundle) into ``out_dir``; return their paths or None on failure."""
     root = Path(root)
+    cache_root = cache_root or root / ".cache" / "papers"
+    pdf_name, tar_name = f"{slug}.pdf", f"{slug}-arxiv.tar.gz"
+    memo = cache_root / f"{slug}{'' if bundle else '-pdf'}.inputs.json"
+    fingerprint = _inputs_fingerprint(root, src_path, doc, bib, figs, base_url, canonical, bundle)
+    try:  # unchanged inputs: reuse the last result without serializing LaTeX again
+        seen = json.loads(memo.read_text())
+        hit = cache_root / seen["dir"]
+        if seen["inputs"] == fingerprint and (hit / pdf_name).is_file() and (not bundle or (hit / tar_name).is_file()):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(hit / pdf_name, out_dir / pdf_name)
+            result = {"pdf": out_dir / pdf_name}
+            if bundle:
+                shutil.copyfile(hit / tar_name, out_dir / tar_name)
+                result["bundle"] = out_dir / tar_name
+            return result
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     srcs = prepare(root, src_path, doc, bib, figs, base_url=base_url, canonical=canonical, ctx=ctx, report=report, slug=slug)
     if srcs is None:
         return None
-    cache_root = cache_root or root / ".cache" / "papers"
     key = srcs.digest() + ("" if bundle else "-pdf")
     cached = cache_root / f"{slug}-{key}"
     pdf_name, tar_name = f"{slug}.pdf", f"{slug}-arxiv.tar.gz"
@@ -703,6 +719,11 @@ def build_one(
         for old in cache_root.glob(f"{slug}-*"):
             if old != cached and old.is_dir() and re.fullmatch(r"[0-9a-f]{16}" + re.escape(suffix), old.name[len(slug) + 1 :]):
                 shutil.rmtree(old, ignore_errors=True)  # superseded versions of this paper
+    if not report.errors:
+        _mkdir(cache_root)
+        tmp_memo = memo.with_suffix(f".tmp{os.getpid()}")
+        tmp_memo.write_text(json.dumps({"inputs": fingerprint, "dir": cached.name}))
+        os.replace(tmp_memo, memo)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = {"pdf": out_dir / pdf_name}
     shutil.copyfile(cached / pdf_name, out_dir / pdf_name)
@@ -710,6 +731,30 @@ def build_one(
         shutil.copyfile(cached / tar_name, out_dir / tar_name)
         result["bundle"] = out_dir / tar_name
     return result
+
+
+def _inputs_fingerprint(root, src_path, doc, bib, figs, base_url, canonical, bundle) -> str:
+    """Everything a paper's LaTeX is made from: source, engine, template, cited entries, figures."""
+    from .site import engine_hash
+
+    h = hashlib.sha256()
+    h.update(engine_hash(Path(root)).encode() + f"|{base_url}|{canonical}|{bundle}|{src_path}".encode())
+    src = Path(root) / src_path
+    for f in sorted(src.parent.rglob("*")) if src.parent.name != "posts" else [src]:
+        if f.is_file() and not f.name.startswith("."):  # the source and the paper's own assets
+            h.update(f.name.encode() + f.read_bytes())
+    for f in sorted((Path(__file__).resolve().parent.parent / "theme" / "latex").rglob("*")):
+        if f.is_file():
+            h.update(f.name.encode() + f.read_bytes())
+    entries = getattr(bib, "entries", bib) or {}
+    for k in sorted(set(getattr(doc, "citations", []) or [])):
+        e = entries.get(k)
+        h.update(
+            f"{k}|{getattr(e, 'authors', '')}|{getattr(e, 'year_label', '')}|{getattr(e, 'latex', '')}|{getattr(e, 'links', '')}".encode()
+        )
+    for name in sorted(set(getattr(doc, "figures", []) or [])):
+        h.update(f"{name}|{(figs or {}).get(name, '')}".encode())  # the folder name carries the figure's input hash
+    return h.hexdigest()
 
 
 def _mkdir(p: Path) -> Path:

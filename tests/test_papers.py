@@ -227,3 +227,21 @@ def test_gzip_header_has_no_name(site, tmp_path):
     with gzip.open(tmp_path / "x.tar.gz") as gz:
         tarfile.open(fileobj=io.BytesIO(gz.read()))
     assert (tmp_path / "x.tar.gz").read_bytes()[3] & 0x08 == 0  # FNAME flag unset
+
+
+def test_unchanged_paper_skips_latex_serialization(site, tmp_path, monkeypatch):
+    """A second build of an unchanged paper reuses the result without preparing LaTeX again."""
+    root, bib, figs = site
+    doc = _parse(root, bib)
+    first = papers.build_all(root, [_source()], {PAPER: doc}, bib, figs, tmp_path / "a", Report())
+    assert first
+    calls = []
+    real = papers.prepare
+    monkeypatch.setattr(papers, "prepare", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert papers.build_all(root, [_source()], {PAPER: doc}, bib, figs, tmp_path / "b", Report()) == first
+    assert (
+        calls == [] and (tmp_path / "b" / first[PAPER]["pdf_url"]).read_bytes() == (tmp_path / "a" / first[PAPER]["pdf_url"]).read_bytes()
+    )
+    (root / PAPER).write_text((root / PAPER).read_text() + "\nOne more sentence.\n")
+    papers.build_all(root, [_source()], {PAPER: _parse(root, bib)}, bib, figs, tmp_path / "c", Report())
+    assert calls == [1]  # an edited source is prepared again
