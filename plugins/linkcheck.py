@@ -36,18 +36,48 @@ class _Collector(HTMLParser):
                 self.links.append((name, value, self.getpos()[0]))
 
 
-def scan(out: Path):
-    pages = {}
+class _Parsed:
+    """What the check needs from a page: its ids and its links (cacheable)."""
+
+    def __init__(self, ids, links):
+        self.ids, self.links = set(ids), [tuple(x) for x in links]
+
+
+def scan(out: Path, cache: Path | None = None):
+    """Parse every page once; with ``cache``, pages whose bytes are unchanged are not parsed again."""
+    import hashlib
+    import json
+
+    memo = {}
+    if cache is not None and cache.is_file():
+        try:
+            memo = json.loads(cache.read_text())
+        except (OSError, ValueError):
+            memo = {}  # a damaged cache is rebuilt
+    pages, fresh = {}, {}
     for f in sorted(out.rglob("*.html")):
         rel = f.relative_to(out).as_posix()
         if rel.startswith("pagefind/"):
             continue
-        c = _Collector()
-        try:
-            c.feed(f.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            continue
-        pages[rel] = c
+        raw = f.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        hit = memo.get(digest)
+        if hit is None:
+            c = _Collector()
+            try:
+                c.feed(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                continue
+            hit = {"ids": sorted(c.ids), "links": c.links}
+        fresh[digest] = hit
+        pages[rel] = _Parsed(hit["ids"], hit["links"])
+    if cache is not None:
+        import os
+
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(fresh))
+        os.replace(tmp, cache)
     return pages
 
 
@@ -85,9 +115,9 @@ def _source_line(root: Path | None, src_path: str | None, url: str) -> int:
     return 1
 
 
-def check_site(out: Path, sources=(), docs=None, root: Path | None = None, skip=()) -> list[Problem]:
+def check_site(out: Path, sources=(), docs=None, root: Path | None = None, skip=(), cache: Path | None = None) -> list[Problem]:
     out = Path(out)
-    pages = scan(out)
+    pages = scan(out, cache)
     by_page = {}
     for s in sources:
         status = (docs or {}).get(s.path).meta.get("status") if docs and s.path in docs else "published"

@@ -487,7 +487,7 @@ def build(
         from .linkcheck import check_site
 
         t = time.monotonic()
-        report.extend(check_site(new, sources, docs, root, skip=() if search else ("pagefind/",)))
+        report.extend(check_site(new, sources, docs, root, skip=() if search else ("pagefind/",), cache=cache / "linkcheck-pages.json"))
         res.timings["links"] = time.monotonic() - t
         if report.errors:
             raise BuildError(report.errors)

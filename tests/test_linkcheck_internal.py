@@ -34,3 +34,19 @@ def test_clean_site_has_no_problems(tmp_path):
     write(out, "index.html", '<a href="a/#x">a</a> <a href="https://example.org/">ext</a> <a href="mailto:x@y.z">m</a>')
     write(out, "a/index.html", '<p id="x">x</p>')
     assert check_site(out) == []
+
+
+def test_cached_scan_gives_the_same_answer_and_reparses_only_changed_pages(tmp_path, monkeypatch):
+    from plugins import linkcheck
+
+    out, cache = tmp_path / "out", tmp_path / "pages.json"
+    write(out, "index.html", '<a href="a/#x">a</a>')
+    write(out, "a/index.html", '<p id="x">x</p>')
+    assert check_site(out, cache=cache) == []
+    fed = []
+    real = linkcheck._Collector.feed
+    monkeypatch.setattr(linkcheck._Collector, "feed", lambda self, data: fed.append(data) or real(self, data))
+    write(out, "a/index.html", '<p id="y">y</p>')  # the fragment target disappears
+    msgs = [p.format() for p in check_site(out, cache=cache)]
+    assert msgs == ["output/index.html:1: broken link 'a/#x' on index.html: no element with id 'x' on a/index.html"]
+    assert len(fed) == 1  # only the changed page was parsed
