@@ -83,6 +83,14 @@ def ascii_fold(value: str) -> str:
     return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
 
 
+def suggest_key(key: str, keys) -> str | None:
+    """The closest known key to a mistyped one ('did you mean …?'), or None."""
+    close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
+    if not close:
+        close = sorted(k for k in keys if k.startswith(key) or key.startswith(k))
+    return close[0] if close else None
+
+
 @dataclass
 class Entry:
     key: str
@@ -340,10 +348,7 @@ class Bibliography:
         return self.entries.get(key)
 
     def suggest(self, key: str) -> str | None:
-        close = difflib.get_close_matches(key, list(self.entries), n=1, cutoff=0.6)
-        if not close:
-            close = [k for k in self.entries if k.startswith(key) or key.startswith(k)]
-        return close[0] if close else None
+        return suggest_key(key, self.entries)
 
     def sort_key(self, key: str):
         m = self.entries[key]

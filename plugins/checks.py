@@ -16,40 +16,6 @@ from .errors import Problem, Report
 from .render import RenderContext, mask_source
 
 
-def cached_figure_names(root: Path) -> tuple[set, list]:
-    """Names of figures whose current inputs have a cached output (no script is run)."""
-    names, problems = set(), []
-    cache = root / ".cache" / "figures"
-    for script in figmod.scripts(root):
-        key = figmod.cache_key(root, script)
-        manifest = cache / f"{script.stem}-{key}" / "manifest.json"
-        if manifest.is_file():
-            import json
-
-            names.update(json.loads(manifest.read_text())["figures"])
-        else:
-            problems.append(
-                Problem(
-                    str(script.relative_to(root)),
-                    1,
-                    0,
-                    "figure not generated for the current inputs: run 'python build.py figures'",
-                    "warning",
-                    "figures",
-                )
-            )
-    return names, problems
-
-
-def _ensure_figures(root: Path, report: Report) -> set:
-    names, pending = cached_figure_names(root)
-    if pending:
-        figs, _r, problems = figmod.run_all(root)
-        report.extend(problems)
-        return set(figs)
-    return names
-
-
 def run_checks(root: Path, *, external=False, offline=False, fragments=False, site=True) -> Report:
     from .linkcheck import check_site, html_wellformed
     from .site import _Suggest, discover, parse_all
@@ -59,7 +25,9 @@ def run_checks(root: Path, *, external=False, offline=False, fragments=False, si
     sources = discover(root, report)
     bib = Bibliography.load_cached(root)
     report.extend(bib.problems)
-    names = _ensure_figures(root, report)
+    figs, _results, fig_problems = figmod.run_all(root)  # cached figures cost only their hashing
+    report.extend(fig_problems)
+    names = set(figs)
     ctx = RenderContext(bib=bib.export_labels(), figures=names, urls={s.path: s.url for s in sources}, root=str(root))
     ctx.bib_suggest = _Suggest(list(ctx.bib))
     docs, problems = parse_all(root, sources, ctx, root / ".cache" / "docs")

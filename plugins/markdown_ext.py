@@ -17,7 +17,6 @@ import xml.etree.ElementTree as etree
 
 from markdown import Extension
 from markdown.inlinepatterns import InlineProcessor
-from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
@@ -224,6 +223,17 @@ def _text_of(el) -> str:
     return "".join(el.itertext())
 
 
+def _number_caption(cap, prefix: str):
+    """Put "Figure 2: " (or "Table 1: ") in front of a caption, as its own span."""
+    if cap is None:
+        return
+    b = etree.Element("span", {"class": "fig-num"})
+    b.text = prefix
+    b.tail = cap.text
+    cap.text = None
+    cap.insert(0, b)
+
+
 class PlaceholderTree(Treeprocessor):
     """Swap code/math placeholders for real elements (before inline processing)."""
 
@@ -388,23 +398,11 @@ class StructureTree(Treeprocessor):
             if el.tag == "figure" and kind == "fig":
                 n["fig"] += 1
                 ext.add_label(lid, "fig", n["fig"])
-                cap = el.find("figcaption")
-                if cap is not None:
-                    b = etree.Element("span", {"class": "fig-num"})
-                    b.text = f"Figure {n['fig']}: "
-                    b.tail = cap.text
-                    cap.text = None
-                    cap.insert(0, b)
+                _number_caption(el.find("figcaption"), f"Figure {n['fig']}: ")
             elif el.tag == "table" and kind == "tbl":
                 n["tbl"] += 1
                 ext.add_label(lid, "tbl", n["tbl"])
-                cap = el.find("caption")
-                if cap is not None:
-                    b = etree.Element("span", {"class": "fig-num"})
-                    b.text = f"Table {n['tbl']}: "
-                    b.tail = cap.text
-                    cap.text = None
-                    cap.insert(0, b)
+                _number_caption(el.find("caption"), f"Table {n['tbl']}: ")
             elif el.tag == "div" and "display" in (el.get("class") or "") and kind == "eq":
                 n["eq"] += 1
                 ext.add_label(lid, "eq", n["eq"])
@@ -532,11 +530,6 @@ class SnapshotTree(Treeprocessor):
                 p.text = placeholder
                 p.tail = pre.tail
                 parent[idx] = p
-
-
-class CleanPost(Postprocessor):
-    def run(self, text):
-        return text
 
 
 # --------------------------------------------------------------------------- the extension

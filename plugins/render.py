@@ -6,7 +6,6 @@ citations it uses, its labels and figures, and every problem found, each with fi
 
 from __future__ import annotations
 
-import html as htmllib
 import math
 import os
 import posixpath
@@ -330,17 +329,13 @@ def render_body(body: str, path: str, meta: dict, ctx: RenderContext, first_line
     doc.citations = state.cited
     doc.toc = state.headings
     doc.footnotes = 'class="footnote"' in html
-    doc.raw_html_lines = _raw_html_lines(body, first_line)
+    doc.raw_html_lines = _raw_html_lines(masked, first_line)
     doc.html_stash = list(md.htmlStash.rawHtmlBlocks)
     return doc
 
 
-def _tree_text(tree) -> str:
-    return "".join(tree.itertext()) if tree is not None else ""
-
-
-def _raw_html_lines(body: str, first_line: int):
-    masked = mask_source(body)
+def _raw_html_lines(masked: str, first_line: int):
+    """Lines holding raw HTML tags (outside code and math), for the LaTeX export's warnings."""
     out = []
     for m in re.finditer(r"<(?!/?(div|details|summary)\b)[A-Za-z][^>\n]*>", masked):
         line = masked.count("\n", 0, m.start()) + first_line
@@ -353,10 +348,6 @@ def render(text: str, path: str, ctx: RenderContext) -> Doc:
     meta, body, first = frontmatter.parse(text, path)
     doc = render_body(body, path, meta, ctx, first)
     return doc
-
-
-def escape(s: str) -> str:
-    return htmllib.escape(s, quote=True)
 
 
 __all__ = ["Doc", "RenderContext", "render", "render_body", "ROOT_TOKEN", "XREF_KINDS"]

@@ -7,7 +7,6 @@ interrupted build leaves the previous site exactly as it was.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import html
 import json
@@ -28,7 +27,7 @@ import yaml
 
 from . import figures as figmod
 from . import frontmatter, notebooks
-from .bibliography import Bibliography
+from .bibliography import Bibliography, suggest_key
 from .errors import BuildError, Problem, Report
 from .render import ROOT_TOKEN, Doc, RenderContext, render_body
 
@@ -411,6 +410,7 @@ def build(
     res.timings["figures"] = time.monotonic() - t
 
     t = time.monotonic()
+    base_settings = _read_settings(root, settings_file)
     ctx = RenderContext(
         bib=bib.export_labels(),
         figures=set(figs),
@@ -418,7 +418,7 @@ def build(
         bib_suggest=None,
         root=str(root),
         figure_scripts={name: r.script for r in _results for name in r.outputs},
-        repo_url=_setting(root, settings_file, "REPO_URL", ""),
+        repo_url=base_settings.get("REPO_URL", ""),
     )
     ctx.bib_suggest = _Suggest(list(ctx.bib))
     exec_opts = {"cache": str(cache / "notebooks"), "timeout": 60} if execute else None
@@ -455,11 +455,11 @@ def build(
     sites.mkdir(parents=True, exist_ok=True)
     new = Path(tempfile.mkdtemp(prefix="building-", dir=sites))
     try:
-        extra = _pelican_extra(root, sources, docs, bib, cited, report, settings_file)
+        extra = _pelican_extra(root, sources, docs, bib, cited, report, base_settings)
         paper_outputs = {}
         if papers:
             paper_outputs = _build_papers(root, sources, docs, bib, figs, new, report, progress)
-        _attach(root, sources, docs, paper_outputs, settings_file)
+        _attach(root, sources, docs, paper_outputs, extra["CANONICAL_URL"])
         report.extend(run_pelican(root, new, settings_file, extra))
         _copy_figures(figs, docs, new)
         canonical = extra["CANONICAL_URL"]
@@ -506,10 +506,11 @@ def build(
     return res
 
 
-def _setting(root: Path, settings_file: str, name: str, default=None):
+def _read_settings(root: Path, settings_file: str) -> dict:
+    """The Pelican settings, read once per build (templates get them again through Pelican)."""
     from pelican.settings import read_settings
 
-    return read_settings(str(root / settings_file), override={"PATH": str(root)}).get(name, default)
+    return read_settings(str(root / settings_file), override={"PATH": str(root)})
 
 
 def _fingerprint(root: Path, settings_file: str, sources, docs, fig_results, flags) -> str:
@@ -544,18 +545,10 @@ class _Suggest:
         self.keys = keys
 
     def __call__(self, key):
-        import difflib
-
-        close = difflib.get_close_matches(key, self.keys, n=1, cutoff=0.6)
-        if not close:
-            close = sorted(k for k in self.keys if k.startswith(key) or key.startswith(k))
-        return close[0] if close else None
+        return suggest_key(key, self.keys)
 
 
-def _pelican_extra(root, sources, docs, bib, cited, report, settings_file):
-    from pelican.settings import read_settings
-
-    base = read_settings(str(root / settings_file), override={"PATH": str(root)})
+def _pelican_extra(root, sources, docs, bib, cited, report, base: dict):
     canonical = base.get("CANONICAL_URL") or "https://example.org"
     agenda_items = load_agenda(root, report)
     by_req = {}
@@ -604,13 +597,10 @@ def _pelican_extra(root, sources, docs, bib, cited, report, settings_file):
     }
 
 
-def _attach(root, sources, docs, paper_outputs, settings_file):
+def _attach(root, sources, docs, paper_outputs, canonical: str):
     """Give the Pelican reader everything it shows beside a document's HTML."""
-    from pelican.settings import read_settings
-
     from . import acx_pelican
 
-    canonical = read_settings(str(root / settings_file), override={"PATH": str(root)}).get("CANONICAL_URL", "")
     dates = git_dates(root)
     acx_pelican.DOCS.clear()
     for s in sources:
@@ -649,7 +639,3 @@ def _build_papers(root, sources, docs, bib, figs, out, report, progress):
     except ImportError:
         return {}
     return papermod.build_all(root, sources, docs, bib, figs, out, report, progress)
-
-
-def today() -> dt.date:
-    return dt.date.today()

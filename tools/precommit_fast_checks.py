@@ -20,10 +20,12 @@ sys.path.insert(0, str(ROOT))
 from plugins import frontmatter  # noqa: E402
 from plugins.bibliography import Bibliography  # noqa: E402
 from plugins.errors import BuildError  # noqa: E402
+from plugins.markdown_ext import KEY_RE, LABEL_RE  # noqa: E402
 from plugins.render import mask_source  # noqa: E402
 
-KEY = re.compile(r"(?<![\w@\\/.])-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*[A-Za-z0-9_]|[A-Za-z0-9_])")
-XREF = re.compile(r"^(fig|tbl|eq|sec)-")
+# The same key and label grammar as the Markdown extension, so the hook and the build agree.
+KEY = re.compile(r"(?<![\w@\\/.])-?@(" + KEY_RE + ")")
+XREF = re.compile(LABEL_RE)
 
 
 def main(argv=None) -> int:
@@ -57,7 +59,7 @@ def main(argv=None) -> int:
             masked = mask_source(text)
             for m in KEY.finditer(masked):
                 key = m.group(1)
-                if XREF.match(key) or key in bib.entries:
+                if XREF.fullmatch(key) or key in bib.entries:
                     continue
                 line = masked.count("\n", 0, m.start()) + 1
                 col = m.start() - masked.rfind("\n", 0, m.start())
