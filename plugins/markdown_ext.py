@@ -284,7 +284,7 @@ class StructureTree(Treeprocessor):
             if el.tail and LT in el.tail:
                 el.tail = type(el.tail)(el.tail.replace(LT, "<"))
             for k, v in el.attrib.items():
-                if LT in v:
+                if v and LT in v:  # attr_list can leave valueless attributes
                     el.set(k, v.replace(LT, "<"))
         self._figures(root)
         self._tables(root)
