@@ -44,9 +44,49 @@ def test_cached_scan_gives_the_same_answer_and_reparses_only_changed_pages(tmp_p
     write(out, "a/index.html", '<p id="x">x</p>')
     assert check_site(out, cache=cache) == []
     fed = []
-    real = linkcheck._Collector.feed
-    monkeypatch.setattr(linkcheck._Collector, "feed", lambda self, data: fed.append(data) or real(self, data))
+    real = linkcheck._fast_collect
+    monkeypatch.setattr(linkcheck, "_fast_collect", lambda data: fed.append(data) or real(data))
     write(out, "a/index.html", '<p id="y">y</p>')  # the fragment target disappears
     msgs = [p.format() for p in check_site(out, cache=cache)]
     assert msgs == ["output/index.html:1: broken link 'a/#x' on index.html: no element with id 'x' on a/index.html"]
     assert len(fed) == 1  # only the changed page was parsed
+
+
+TRICKY = """<!doctype html>
+<html><head><title>a <a href="not-a-link"> title</title>
+<script src="s.js"></script><script>var x = '<a href="in-script">';</script>
+<STYLE>a[href="in-style"] { }</STYLE></head>
+<body><!-- <a href="in-comment"> -->
+<a HREF='single.html' title="x > y">one</a>
+<a
+  href="multi/line/"
+  id="ml">two</a><p id=bare class=c>p</p><img alt="" src=img.png />
+<a name="named"></a><div name="not-an-anchor"></div><link rel="stylesheet" href="t.css?v=1&amp;w=2">
+<a href="#frag&amp;x">amp</a><a href>valueless</a><source src="v.webm"><iframe src="f.html"></iframe>
+</body></html>"""
+
+
+def test_fast_scanner_agrees_with_the_standard_tokenizer():
+    from plugins.linkcheck import _Collector, _fast_collect
+
+    c = _Collector()
+    c.feed(TRICKY)
+    ids, links = _fast_collect(TRICKY)
+    assert (ids, links) == (c.ids, c.links)
+    urls = [u for _a, u, _l in links]
+    assert "multi/line/" in urls and "single.html" in urls and "t.css?v=1&w=2" in urls
+    assert not any(u.startswith("in-") for u in urls)
+    assert ids == {"ml", "bare", "named"}
+
+
+def test_fast_scanner_agrees_on_the_built_site(built_site):
+    from plugins.linkcheck import _Collector, _fast_collect
+
+    out = (built_site / "output").resolve()
+    pages = [p for p in sorted(out.rglob("*.html")) if "pagefind" not in p.relative_to(out).parts]
+    assert len(pages) >= 10
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        c = _Collector()
+        c.feed(text)
+        assert _fast_collect(text) == (c.ids, c.links), page
