@@ -7,6 +7,7 @@ reported against that source file and the line where the link is written.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -136,17 +137,29 @@ class _Tree:
             self.files.update(prefix + f for f in filenames)
 
 
-def _resolve(page: str, url: str, tree: _Tree):
+@functools.lru_cache(maxsize=65536)
+def _split(url: str):
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
         return None, None
-    path = unquote(parts.path)
+    return unquote(parts.path), parts.fragment
+
+
+@functools.lru_cache(maxsize=262144)
+def _join(folder: str, path: str) -> str:
+    return posixpath.normpath(posixpath.join(folder, path))
+
+
+def _resolve(page: str, url: str, tree: _Tree):
+    path, fragment = _split(url)
+    if path is None:
+        return None, None
     if not path:
-        return page, parts.fragment
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+        return page, fragment
+    target = _join(posixpath.dirname(page), path)
     if path.endswith("/") or target in tree.dirs:
         target = "index.html" if target == "." else target + "/index.html"
-    return target, parts.fragment
+    return target, fragment
 
 
 def _source_line(root: Path | None, src_path: str | None, url: str) -> int:
@@ -170,9 +183,11 @@ def _source_line(root: Path | None, src_path: str | None, url: str) -> int:
     return 1
 
 
-def check_site(out: Path, sources=(), docs=None, root: Path | None = None, skip=(), cache: Path | None = None) -> list[Problem]:
+def check_site(out: Path, sources=(), docs=None, root: Path | None = None, skip=(), cache: Path | None = None, pages=None) -> list[Problem]:
+    """Check every internal link; ``pages`` is a ``scan`` result made earlier (e.g. while Pagefind ran)."""
     out = Path(out)
-    pages = scan(out, cache)
+    if pages is None:
+        pages = scan(out, cache)
     tree = _Tree(out)
     by_page = {}
     for s in sources:
@@ -180,12 +195,13 @@ def check_site(out: Path, sources=(), docs=None, root: Path | None = None, skip=
         page = f"drafts/{s.slug}/index.html" if status == "draft" and s.kind != "page" else s.url + "index.html"
         by_page[page] = s.path
     problems = []
+    skip = tuple(skip)
     for page, c in pages.items():
         for _attr, url, line in c.links:
             if url.startswith(SKIP_SCHEMES) or url.startswith("//"):
                 continue
             target, frag = _resolve(page, url, tree)
-            if target is None or target.startswith(tuple(skip)):
+            if target is None or target.startswith(skip):
                 continue
             src = by_page.get(page)
             where = (src, _source_line(root, src, url)) if src else (f"output/{page}", line)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import markdown
 from markdown.extensions.toc import slugify_unicode
 
-from . import frontmatter
+from . import fastinline, frontmatter
 from .errors import BuildError, Problem
 from .markdown_ext import XREF_KINDS, AcxExtension, cite_json
 
@@ -218,7 +218,7 @@ class DocState:
 
 # --------------------------------------------------------------------------- rendering
 def _make_md(doc, ctx, masked, first_line):
-    return markdown.Markdown(
+    md = markdown.Markdown(
         extensions=[
             "markdown.extensions.footnotes",
             "markdown.extensions.tables",
@@ -248,6 +248,7 @@ def _make_md(doc, ctx, masked, first_line):
         output_format="html",
         tab_length=4,
     )
+    return fastinline.install(md)
 
 
 def _words(root) -> int:

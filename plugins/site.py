@@ -346,20 +346,36 @@ def mark_dead_links(out: Path, dead: dict) -> int:
     return n
 
 
-def run_pagefind(out: Path) -> Problem | None:
+def start_pagefind(out: Path):
+    """Start indexing the site for search in the background; ``finish_pagefind`` waits for it."""
     try:
-        proc = subprocess.run(
+        return subprocess.Popen(
             [sys.executable, "-m", "pagefind", "--site", str(out), "--silent"],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=300,
         )
-    except (OSError, subprocess.SubprocessError) as exc:
+    except OSError as exc:
         return Problem("pelicanconf.py", 1, 0, f"Pagefind could not run ({exc}): run 'make site' to install it", check="search")
+
+
+def finish_pagefind(proc) -> Problem | None:
+    if isinstance(proc, Problem):
+        return proc
+    try:
+        stdout, stderr = proc.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return Problem("pelicanconf.py", 1, 0, "Pagefind ran for over 300 s and was stopped", check="search")
     if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        tail = (stderr or stdout).strip().splitlines()[-3:]
         return Problem("pelicanconf.py", 1, 0, "Pagefind failed: " + " | ".join(tail), check="search")
     return None
+
+
+def run_pagefind(out: Path) -> Problem | None:
+    return finish_pagefind(start_pagefind(out))
 
 
 def swap_output(root: Path, new: Path, output: Path):
@@ -477,17 +493,22 @@ def build(
         res.timings["pelican"] = time.monotonic() - t
         if report.errors:
             raise BuildError(report.errors)
-        if search:
-            t = time.monotonic()
-            p = run_pagefind(new)
-            if p:
-                report.problems.append(p)
-                raise BuildError([p])
-            res.timings["search"] = time.monotonic() - t
-        from .linkcheck import check_site
+        from .linkcheck import check_site, scan
 
+        # Pagefind (another process) indexes while this one reads every page for the link check;
+        # links are resolved once the index, which pages link to, is written.
         t = time.monotonic()
-        report.extend(check_site(new, sources, docs, root, skip=() if search else ("pagefind/",), cache=cache / "linkcheck-pages.json"))
+        indexer = start_pagefind(new) if search else None
+        try:
+            scanned = scan(new, cache / "linkcheck-pages.json")
+        finally:
+            p = finish_pagefind(indexer) if search else None
+        if p:
+            report.problems.append(p)
+            raise BuildError([p])
+        res.timings["search+scan"] = time.monotonic() - t
+        t = time.monotonic()
+        report.extend(check_site(new, sources, docs, root, skip=() if search else ("pagefind/",), pages=scanned))
         res.timings["links"] = time.monotonic() - t
         if report.errors:
             raise BuildError(report.errors)

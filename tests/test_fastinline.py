@@ -1,0 +1,91 @@
+"""The inline-pattern prefilter (plugins/fastinline.py) must never change what Markdown produces."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from plugins import fastinline
+from plugins.bibliography import Bibliography
+from plugins.errors import BuildError
+from plugins.render import RenderContext, render
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    bib = Bibliography.load(sorted((ROOT / "bib").glob("*.bib")))
+    return RenderContext(bib=bib.export_labels(), figures=set(), urls={}, bib_suggest=bib.suggest)
+
+
+def both(text, path, ctx, monkeypatch):
+    """HTML and LaTeX snapshot with and without the prefilter (errors compared as messages)."""
+    out = []
+    for fast in (True, False):
+        with monkeypatch.context() as m:
+            if not fast:
+                m.setattr(fastinline, "install", lambda md: md)
+            try:
+                d = render(text, path, ctx)
+                tree = getattr(d, "tree", None)
+                out.append(
+                    (d.html, None if tree is None else etree.tostring(tree, encoding="unicode"), sorted(p.format() for p in d.problems))
+                )
+            except BuildError as e:
+                out.append(("error", sorted(p.format() for p in e.problems)))
+    return out
+
+
+def test_every_piece_in_the_repository_renders_identically(ctx, monkeypatch):
+    sources = sorted(ROOT.glob("posts/*.md")) + sorted(ROOT.glob("papers/*/paper.md")) + [ROOT / "docs" / "authoring.md"]
+    assert len(sources) > 20
+    for src in sources:
+        fast, plain = both(src.read_text(encoding="utf-8"), src.relative_to(ROOT).as_posix(), ctx, monkeypatch)
+        assert fast == plain, src
+
+
+def test_triggers_are_found_for_the_common_patterns():
+    from plugins.render import _make_md
+
+    md = _make_md(None, None, None, 1)
+    inline = md.treeprocessors["inline"]
+    assert type(inline) is fastinline.FastInlineProcessor
+    triggers = {item.name: fastinline._trigger_of(inline.inlinePatterns[item.name]) for item in inline.inlinePatterns._priority}
+    assert triggers["acx_math"].pattern == r"[\$]" and triggers["footnote"].pattern == r"[\[]"
+    assert triggers["acx_xref"].pattern == "[@]"  # the optional '[' before '@' is skipped, not a reason to give up
+    smarty = md.treeprocessors["smarty"]
+    assert type(smarty) is fastinline.FastInlineProcessor
+
+
+@pytest.mark.parametrize(
+    ("regex", "text"),
+    [
+        (r"(?i)kelvin", "\u212aelvin"),  # a case fold to a character that is not k or K
+        (r"(?:ab|c)d?", "c"),
+        (r"x*y", "y"),
+        (r"(?<=a)b", "ab"),
+        (r"\d+", "7"),
+    ],
+)
+def test_trigger_never_excludes_a_real_match(regex, text):
+    compiled = re.compile(regex)
+    assert compiled.search(text)
+    trig = fastinline.trigger(compiled)
+    assert trig is None or trig.search(text), (regex, trig.pattern)
+
+
+ALPHABET = list("ab 1\n*_`$@[]()!<>&'\"-.~+=^:#{}|\\/") + ["http://x.org", "@fig-a", "[@key]", "$$", "  \n", "www.", "x@y.z"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(body=st.lists(st.sampled_from(ALPHABET), max_size=50).map("".join))
+@example(body="'a' \"b\" -- ... <-- != +- `c` *d* _e_ ~~f~~ <http://x.org> x@y.z &amp;")
+def test_random_markdown_renders_identically(ctx, monkeypatch, body):
+    fast, plain = both("---\ntitle: T\ndate: 2026-01-01\n---\n" + body, "posts/t.md", ctx, monkeypatch)
+    assert fast == plain
