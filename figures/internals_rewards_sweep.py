@@ -38,7 +38,7 @@ def main():
     for ax, tag in zip(axes, "abc"):
         ax.set_xlabel("penalty weight $\\lambda$")
         ax.set_ylim(-0.05, 1.05)
-        ax.axvline(0.5 / 0.98, color="0.6", lw=0.8, ls=":")
+        ax.axvline(0.5 / 0.97, color="0.6", lw=0.8, ls=":")  # lambda* = Delta_R / (p1 - p0) in B contexts
         ax.text(0.02, 0.04, f"({tag})", transform=ax.transAxes)
     axes[0].legend(loc="center left", fontsize=8)
     save(fig, "internals_rewards_sweep", params=out["params"])
