@@ -253,3 +253,37 @@ def drift_sweep(anchors=(0.0, 0.4, 0.8), drifts=(0.0, 0.05, 0.2), minutes=60, se
             )
             out[:, ai, di] = r["regret"][:, 0, 0]
     return {"anchors": list(anchors), "drifts": list(drifts), "minutes": minutes, "regret": out}
+
+
+def hidden_weight_ratio(qtype="rating", n=20000, draws=10, base_seed=5, **kw):
+    """Under ``assisted``, the fitted weight on hidden feature 0 relative to its true weight.
+
+    The fit's overall scale is removed by regressing the visible weights on the true ones.
+    Returns the per-draw ratios; with reveal probability p they should be close to p.
+    """
+    p = {**DEFAULTS, **kw}
+    out = np.zeros(draws)
+    for s in range(draws):
+        theta = true_theta(np.random.default_rng([base_seed, s]), p["d"], p["theta0"])
+        rng = np.random.default_rng([base_seed, s, 1])
+        est = fit(qtype, simulate(qtype, "assisted", n, theta, rng, **kw), beta=p["beta"], ridge=p["ridge"])
+        k = est[1:] @ theta[1:] / (theta[1:] @ theta[1:])
+        out[s] = est[0] / k / theta[0]
+    return out
+
+
+def anchoring_budgets(budgets_min=(60, 240, 960), anchor=0.8, seeds=10, base_seed=1):
+    """Ratings vs comparisons under drift_anchor with strong anchoring and no drift, at growing budgets."""
+    out = np.zeros((2, len(budgets_min)))
+    for bi, m in enumerate(budgets_min):
+        r = run(
+            types=("rating", "comparison"),
+            conditions=("drift_anchor",),
+            budgets_min=(m,),
+            seeds=seeds,
+            base_seed=base_seed,
+            anchor=anchor,
+            drift_sd=0.0,
+        )
+        out[:, bi] = r["regret"][:, 0, 0]
+    return {"budgets_min": list(budgets_min), "anchor": anchor, "regret": out}

@@ -29,6 +29,11 @@ def main():
         ax.set_xticks(BUDGETS, [str(b) for b in BUDGETS])
         ax.set_xlabel("rater time (minutes)")
         ax.text(0.03, 0.03, TITLES[cond], transform=ax.transAxes, fontsize=9)
+        if cond == "partial_obs":
+            # Proposition 2 with eq. (regret = 1 - cos): floor 1 - sqrt(1 - theta0^2)
+            floor = 1.0 - np.sqrt(1.0 - E.DEFAULTS["theta0"] ** 2)
+            ax.axhline(floor, ls="--", lw=1, color="0.4")
+            ax.text(11, floor * 0.88, "Prop. 2 floor", ha="left", va="top", fontsize=8, color="0.3")
     axes[0].set_ylabel("normalised decision regret")
     axes[0].legend(fontsize=8, loc="upper right")
     save(

@@ -59,3 +59,34 @@ def test_evaluate_perfect_estimate_has_zero_regret_and_seeded_runs_repeat():
     a = E.run(types=("rating",), conditions=("benign",), budgets_min=(10,), seeds=2)
     b = E.run(types=("rating",), conditions=("benign",), budgets_min=(10,), seeds=2)
     assert np.array_equal(a["regret"], b["regret"])
+
+
+def test_normalised_regret_equals_one_minus_cos_for_gaussian_options():
+    # For isotropic Gaussian options, E[regret]/E[best - random] = 1 - cos(theta_hat, theta).
+    th = _theta(11)
+    tilde = th.copy()
+    tilde[0] = 0.0  # the hidden-feature estimate of Proposition 2
+    ev = E.evaluate(tilde, th, np.random.default_rng(12), n_eval=40000)
+    assert abs(ev["err"] - (1 - np.sqrt(1 - th[0] ** 2))) < 1e-12
+    assert abs(ev["regret"] - ev["err"]) < 0.01
+
+
+def test_strong_anchoring_is_an_efficiency_loss_not_a_bias():
+    kw = dict(types=("rating",), conditions=("drift_anchor",), seeds=4, base_seed=1, anchor=0.8, drift_sd=0.0)
+    small = E.run(budgets_min=(60,), **kw)["regret"][0, 0, 0]
+    large = E.run(budgets_min=(480,), **kw)["regret"][0, 0, 0]
+    assert large < 0.4 * small
+
+
+def test_assistance_shrinks_hidden_weight_by_the_reveal_fraction():
+    ratios = E.hidden_weight_ratio("rating", n=20000, draws=3, base_seed=20)
+    assert 0.72 < ratios.mean() < 0.88
+    # with every query revealed, nothing is lost
+    full = E.hidden_weight_ratio("rating", n=20000, draws=3, base_seed=20, p_reveal=1.0)
+    assert abs(full.mean() - 1.0) < 0.06
+
+
+def test_anchoring_budgets_shape_and_comparisons_beat_strong_anchoring():
+    a = E.anchoring_budgets(budgets_min=(60, 240), seeds=3)
+    assert a["regret"].shape == (2, 2)
+    assert np.all(a["regret"][0] > 2 * a["regret"][1])
