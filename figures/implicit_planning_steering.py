@@ -1,0 +1,61 @@
+"""Figure for the paper "implicit-planning": steering along Q-probe directions."""
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+from experiments import implicit_planning as E  # noqa: E402
+from figures.figlib import plt, save  # noqa: E402
+
+N_TRAIN, N_TEST, EPOCHS, SEED = 1000, 250, 8, 0
+ALPHAS = [0, 0.5, 1, 2, 4, 8, 16, 32, 64]
+
+
+def main():
+    tr, te = E.standard_data(N_TRAIN, N_TEST, seed=SEED)
+    nets = {
+        "imitation MLP": E.train("mlp", tr, seed=SEED, epochs=EPOCHS)[0],
+        "imitation + value head": E.train("mlp", tr, seed=SEED, epochs=EPOCHS, aux=1.0)[0],
+    }
+    fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.8), sharey=True)
+    summary = {}
+    xs = np.array(ALPHAS, float)
+    xs[0] = 0.25
+    for ax, (name, P) in zip(axes, nets.items()):
+        for layer, ls in [(0, "-"), (1, "--")]:
+            r = E.steering("mlp", P, tr, te, layer, ALPHAS, seed=SEED, max_states=2000)
+            lname = f"h{layer + 1}"
+            ax.plot(xs, r["probe"], "o" + ls, color="C0", ms=4, label=f"Q-probe direction, {lname}")
+            ax.plot(xs, r["random"], "s" + ls, color="C1", ms=3, label=f"random direction, {lname}")
+            ax.plot(xs, r["control"], "^" + ls, color="C2", ms=3, label=f"control-task probe direction, {lname}")
+            summary[f"{name} {lname}"] = {
+                "probe": np.round(r["probe"], 3).tolist(),
+                "random": np.round(r["random"], 3).tolist(),
+                "control": np.round(r["control"], 3).tolist(),
+                "alpha50_probe": E.alpha_at(r, "probe"),
+                "alpha50_random": E.alpha_at(r, "random"),
+                "q_probe_r2": round(r["q_probe_r2"], 3),
+                "n_states": r["n_states"],
+                "base_switch": round(r["base_switch"], 3),
+            }
+        ax.axvspan(1, 2, color="0.85", zorder=0)
+        ax.set_xscale("log")
+        ax.set_xlabel("α: rise in the decoded Q̂(s, a) of the target action")
+        ax.set_title(f"({'ab'[list(nets).index(name)]}) {name}", loc="left", fontsize=9)
+    axes[0].set_ylabel("fraction of states that switch\nto the target (non-optimal) action")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    for k, v in summary.items():
+        print(k, v)
+    save(
+        fig,
+        "implicit_planning_steering",
+        params={"n_train_mazes": N_TRAIN, "n_test_mazes": N_TEST, "epochs": EPOCHS, "seed": SEED, "alphas": ALPHAS, "results": summary},
+    )
+
+
+if __name__ == "__main__":
+    main()
