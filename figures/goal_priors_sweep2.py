@@ -1,0 +1,52 @@
+"""Figure for the paper "inductive-biases-for-goals": confound sweep for fitted ReLU rewards.
+
+For the interior-goal and edge targets, the share of ReLU reward models (8 random
+initialisations each) that would leave the training region in a large world, and the share
+whose optimal 20-step rollout in the 15x15 grid ends outside it, as weight decay,
+input scaling and the training-region size vary (goal_priors_sweep.py varies width and depth).
+"""
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+from experiments import goal_priors as E  # noqa: E402
+from figures.figlib import plt, save  # noqa: E402
+
+SEEDS = list(range(100, 108))
+TARGETS = ["goal", "edge"]
+CONFIGS = [
+    ("weight decay 1e-2", {"wd": 1e-2}, 2),
+    ("input scale x3", {"input_scale": 3.0}, 2),
+    ("input scale x0.3", {"input_scale": 0.3}, 2),
+    ("region 3x3", {}, 1),
+    ("region 7x7", {}, 3),
+]
+NAME = "goal_priors_sweep2"
+
+
+def main():
+    res = E.relu_sweep(CONFIGS, TARGETS, SEEDS)
+    for k, v in res.items():
+        print(k, v)
+    fig, ax = plt.subplots(figsize=(10.5, 3.4))
+    width = 0.2
+    x = np.arange(len(CONFIGS))
+    for ti, kind in enumerate(TARGETS):
+        ev = [res[f"{c[0]}|{kind}"]["eventually"] for c in CONFIGS]
+        lv = [res[f"{c[0]}|{kind}"]["leave_H"] for c in CONFIGS]
+        ax.bar(x + (2 * ti - 1.5) * width, ev, width, label=f"{kind}: would leave in a large world")
+        ax.bar(x + (2 * ti - 0.5) * width, lv, width, label=f"{kind}: leaves the 15x15 grid, H = 20")
+    ax.set_xticks(x, [c[0] for c in CONFIGS], fontsize=8)
+    ax.set_ylabel(f"share of {len(SEEDS)} seeds")
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    save(fig, NAME, params={"seeds": SEEDS, "configs": CONFIGS, "results": res})
+
+
+if __name__ == "__main__":
+    main()
