@@ -513,7 +513,7 @@ def steering(arch, P, train, test, layer, alphas, k=6, lam=1.0, seed=0, n_random
     U = (W / (W**2).sum(0, keepdims=True)).T  # (4, H): u_a with w_a . u_a = 1
     norms = np.linalg.norm(U, axis=1)
     base_act = forward(arch, P, X, k)[0].argmax(1)
-    res = {"alphas": np.array(alphas, float), "probe": [], "random": [], "control": [], "qhat_gain": []}
+    res = {"alphas": np.array(alphas, float), "probe": [], "random": [], "control": [], "qhat_gain": [], "greedy_qhat": []}
     dirs_rand = rng.standard_normal((n_random, W.shape[0]))
     dirs_rand /= np.linalg.norm(dirs_rand, axis=1, keepdims=True)
     cdir = ctrl / np.linalg.norm(ctrl)
@@ -524,6 +524,9 @@ def steering(arch, P, train, test, layer, alphas, k=6, lam=1.0, seed=0, n_random
         res["probe"].append(float((logits.argmax(1) == tgt).mean()))
         qh = (H0 + delta) @ W + q_probe["c"]
         res["qhat_gain"].append(float((qh[np.arange(len(tgt)), tgt] - (H0 @ W + q_probe["c"])[np.arange(len(tgt)), tgt]).mean()))
+        # reference: an agent acting greedily on the decoded Q-hat (restricted to valid moves) after the edit
+        qv = np.where(valid[keep], qh, -np.inf)
+        res["greedy_qhat"].append(float((qv.argmax(1) == tgt).mean()))
         rr = []
         for r in range(n_random):
             dl = al * norms[tgt][:, None] * dirs_rand[r][None, :]
@@ -564,8 +567,13 @@ def value_tests(arch, P, train, test, k=6, lam=1.0, pairs=None):
         vhat = Hte[layer] @ pr["w"] + pr["c"]
         row = bellman_stats(test, vhat)
         row["r2"] = r2(test["V"], vhat)
+        # in-distribution slope of V-hat on V* (held-out): a ridge probe with R^2 < 1 shrinks toward
+        # the mean, so this, not 1, is the slope an edit test could at best recover from this probe
+        vc = test["V"] - test["V"].mean()
+        row["id_slope"] = float((vc * (vhat - vhat.mean())).sum() / (vc**2).sum())
         if pairs is not None:
             row.update({"edit_" + k2: v for k2, v in edit_consistency(arch, P, pr["w"], pr["c"], layer, pairs, k).items()})
+            row["edit_slope_rel"] = row["edit_slope"] / row["id_slope"]
         out.append(row)
     return out
 
@@ -637,3 +645,30 @@ def recurrent_sweep(P, train, test, ks, lam=1.0):
         for j, name in enumerate(["V", "manhattan", "detour"]):
             res["r2_" + name].append(r2(Yte[:, j], pred[:, j]))
     return {k: np.array(v) for k, v in res.items()}
+
+
+def robustness_summary(seed, n_train=1000, n_test=250, epochs=8, alphas=(0, 0.5, 1, 2, 4, 8, 16, 32, 64)):
+    """The paper's key numbers for one seed (data, training, probes, edits and steering all seeded by
+    ``seed``): the canonical runs of the three figure scripts, in one call (about 30 s on one core).
+    Used to report the spread over seeds 0-4; not run by the site build."""
+    tr, te = standard_data(n_train, n_test, seed=seed)
+    pairs = edit_pairs(te, seed=seed)
+    out = {"seed": seed, "heuristic": heuristic_tests(te)}
+    for name, aux in [("mlp", 0.0), ("value_head", 1.0)]:
+        P = train("mlp", tr, seed=seed, epochs=epochs, aux=aux)[0]
+        pr = probe_layers("mlp", P, tr, te, seed=seed)
+        vt = value_tests("mlp", P, tr, te, pairs=pairs)
+        row = {"acc": accuracy("mlp", P, te), "probes": {k: v.tolist() for k, v in pr.items()}, "value_tests": vt}
+        for layer in (0, 1):
+            st = steering("mlp", P, tr, te, layer, list(alphas), seed=seed, max_states=2000)
+            row[f"steer_h{layer + 1}"] = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in st.items()}
+            row[f"steer_h{layer + 1}"]["alpha50"] = alpha_at(st, "probe")
+            row[f"steer_h{layer + 1}"]["alpha50_greedy_qhat"] = alpha_at(st, "greedy_qhat")
+        out[name] = row
+    out["random_init_r2_V"] = probe_layers("mlp", init_params("mlp", np.random.default_rng(seed + 1)), tr, te, seed=seed)["V"].tolist()
+    tr2, te2 = standard_data(800, n_test, seed=seed)
+    P = train("rec", tr2, seed=seed, epochs=6, K=6)[0]
+    ks = list(range(1, 13))
+    out["recurrent"] = {k: v.tolist() for k, v in recurrent_sweep(P, tr2, te2, ks).items()}
+    out["value_iteration"] = value_iteration_accuracy(te2, ks).tolist()
+    return out

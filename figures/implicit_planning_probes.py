@@ -52,6 +52,8 @@ def main():
     ax = axes[2]
     for i, (name, vt) in enumerate(vtests.items()):
         ax.bar(np.arange(2) + (i - 1) * w, [vt[0]["edit_slope"], vt[1]["edit_slope"]], w, label=name)
+        ax.plot(np.arange(2) + (i - 1) * w, [vt[0]["id_slope"], vt[1]["id_slope"]], "_", color="k", ms=12, mew=1.5,
+                label="in-distribution slope of the same probe" if i == 0 else None)
     ax.axhline(1.0, color="k", ls="--", lw=1)
     ax.axhline(0.0, color="k", lw=0.8)
     ax.text(1.45, 0.93, "V* itself (slope 1)", fontsize=7, ha="right", va="top")
@@ -60,7 +62,7 @@ def main():
     ax.set_ylim(-0.1, 1.1)
     ax.set_ylabel("slope of ΔV̂ on ΔV* under one-wall edits")
     ax.set_title("(c) counterfactual edit test", loc="left", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="center left")
     fig.tight_layout()
     summary = {
         name: {

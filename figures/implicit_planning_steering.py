@@ -31,10 +31,13 @@ def main():
             ax.plot(xs, r["probe"], "o" + ls, color="C0", ms=4, label=f"Q-probe direction, {lname}")
             ax.plot(xs, r["random"], "s" + ls, color="C1", ms=3, label=f"random direction, {lname}")
             ax.plot(xs, r["control"], "^" + ls, color="C2", ms=3, label=f"control-task probe direction, {lname}")
+            ax.plot(xs, r["greedy_qhat"], ls, color="k", lw=1, alpha=0.6, label=f"greedy agent on decoded Q̂ (same edit), {lname}")
             summary[f"{name} {lname}"] = {
                 "probe": np.round(r["probe"], 3).tolist(),
                 "random": np.round(r["random"], 3).tolist(),
                 "control": np.round(r["control"], 3).tolist(),
+                "greedy_qhat": np.round(r["greedy_qhat"], 3).tolist(),
+                "alpha50_greedy_qhat": E.alpha_at(r, "greedy_qhat"),
                 "alpha50_probe": E.alpha_at(r, "probe"),
                 "alpha50_random": E.alpha_at(r, "random"),
                 "q_probe_r2": round(r["q_probe_r2"], 3),
@@ -46,7 +49,7 @@ def main():
         ax.set_xlabel("α: rise in the decoded Q̂(s, a) of the target action")
         ax.set_title(f"({'ab'[list(nets).index(name)]}) {name}", loc="left", fontsize=9)
     axes[0].set_ylabel("fraction of states that switch\nto the target (non-optimal) action")
-    axes[0].legend(fontsize=7)
+    axes[0].legend(fontsize=6)
     fig.tight_layout()
     for k, v in summary.items():
         print(k, v)

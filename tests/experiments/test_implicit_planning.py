@@ -84,6 +84,11 @@ def test_training_beats_random_init_and_steering_shifts_actions():
     assert st["probe"][0] == pytest.approx(st["base_switch"])
     assert st["qhat_gain"][1] == pytest.approx(64.0)
     assert st["probe"][1] > st["probe"][0]
+    # the decoded-greedy reference switches more when the decoded target Q rises
+    assert st["greedy_qhat"][1] > st["greedy_qhat"][0]
+    vt = E.value_tests("mlp", P, tr, te)
+    # in-distribution slope of a ridge probe lies in (0, 1): it shrinks toward the mean
+    assert all(0.0 < row["id_slope"] < 1.0 for row in vt)
 
 
 def test_value_iteration_reference_reaches_optimal_with_enough_sweeps():
