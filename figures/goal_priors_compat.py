@@ -47,7 +47,7 @@ def main():
         ax.axvline(-1.0, color="0.6", lw=0.8)
         ax.set_xlabel("shutdown state's y position (room 1, the trained choice, at y = −1)")
         ax.set_title(t, loc="left", fontsize=9)
-        ax.set_ylim(0.4, 1.0)
+        ax.set_ylim(0.2, 1.0)
     axes[0].set_ylabel("P(avoid shutdown), γ = 0.99")
     axes[0].legend(fontsize=7)
     fig.tight_layout()
