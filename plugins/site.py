@@ -139,6 +139,16 @@ def parse_one(root: str, src: Source, ctx: RenderContext | None = None, execute=
         return BuildError(Problem(src.path, 1, 0, "document nests too deeply to parse: simplify it"))
 
 
+def _parse_pickled(root: str, src: Source, ctx: RenderContext | None = None, execute=None):
+    """``parse_one``, with the cited entries' signatures attached, as (pickle bytes, cacheable)."""
+    r = parse_one(root, src, ctx, execute)
+    if isinstance(r, BuildError):
+        return r
+    ctx = ctx or _CTX
+    r.bib_sig = {k: _bib_sig(ctx, k) for k in r.citations}
+    return pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), not any(p.severity == "error" for p in r.problems)
+
+
 def engine_hash(root: Path) -> str:
     h = hashlib.sha256()
     for p in sorted((root / "plugins").glob("*.py")):
@@ -191,23 +201,24 @@ def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
     if len(todo) > 6 and jobs > 1:
         import multiprocessing as mp
 
+        # Workers return each document already pickled (the bytes the cache stores), in chunks:
+        # the parent only writes and loads them.
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_init_worker, initargs=(ctx, execute or {})
         ) as pool:
-            futs = [pool.submit(parse_one, str(root), s) for s, _ in todo]
-            results = [fu.result() for fu in futs]
+            chunk = max(1, min(16, len(todo) // (jobs * 4)))
+            results = list(pool.map(_parse_pickled, [str(root)] * len(todo), [s for s, _ in todo], chunksize=chunk))
     else:
-        results = [parse_one(str(root), s, ctx, execute) for s, _ in todo]
+        results = [_parse_pickled(str(root), s, ctx, execute) for s, _ in todo]
     for (s, f), r in zip(todo, results):
         if isinstance(r, BuildError):
             problems.extend(r.problems)
             continue
-        docs[s.path] = r
-        r.bib_sig = {k: _bib_sig(ctx, k) for k in r.citations}
-        if not any(p.severity == "error" for p in r.problems):
+        data, ok = r
+        docs[s.path] = pickle.loads(data)
+        if ok:
             tmp = f.with_suffix(f".tmp{os.getpid()}")
-            with open(tmp, "wb") as fh:
-                pickle.dump(r, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.write_bytes(data)
             os.replace(tmp, f)
     for d in docs.values():
         problems.extend(d.problems)
