@@ -34,6 +34,7 @@ def run_checks(root: Path, *, external=False, offline=False, fragments=False, si
     report.extend(problems)
     cited = {k for d in docs.values() for k in d.citations}
     report.extend(bib.uncited(cited))
+    report.extend(latex_problems(root, sources, docs))
     out = root / "output"
     if site and (out / "index.html").is_file():
         report.extend(check_site(out, sources, docs, root))
@@ -43,6 +44,44 @@ def run_checks(root: Path, *, external=False, offline=False, fragments=False, si
     if external or offline:
         report.extend(external_links(root, sources, docs, bib, offline=offline, fragments=fragments))
     return report
+
+
+def latex_problems(root: Path, sources, docs) -> list[Problem]:
+    """What the LaTeX export of each paper would report (math it cannot typeset, characters with no
+    LaTeX form...), without running LaTeX; memoised by the paper's rendered form and the engine."""
+    import hashlib
+    import json
+    import os
+
+    from . import latex
+    from .site import engine_hash
+
+    memo_path = root / ".cache" / "latex-check.json"
+    try:
+        memo = json.loads(memo_path.read_text())
+    except (OSError, ValueError):
+        memo = {}
+    engine, fresh, problems = engine_hash(root), {}, []
+    for s in sources:
+        d = docs.get(s.path)
+        if s.kind != "paper" or d is None:
+            continue
+        text = (root / s.path).read_text(encoding="utf-8")
+        key = hashlib.sha256((engine + s.path + text + d.html).encode()).hexdigest()
+        found = memo.get(key)
+        if found is None:
+            export = latex.to_latex(d, source=text)
+            found = [[p.path, p.line, p.col, p.message, p.severity, p.check] for p in export.problems]
+        fresh[key] = found
+        problems.extend(Problem(*x) for x in found)
+    try:
+        memo_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo_path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(fresh))
+        os.replace(tmp, memo_path)
+    except OSError:
+        pass
+    return problems
 
 
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+")

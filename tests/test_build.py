@@ -263,3 +263,18 @@ def test_editing_a_bib_entry_reparses_only_pieces_that_cite_it(site):
 def test_figure_caption_links_to_its_script(built_site):
     html = (built_site / "output/posts/demo-post/index.html").read_text()
     assert '<a class="code-link" href="https://github.com/alignment-concepts/alignment-concepts/blob/main/figures/demo.py">Code</a>' in html
+
+
+def test_check_reports_what_the_latex_export_would_refuse(site):
+    """Math the site shows but LaTeX cannot typeset is found by ``check``, not first by ``make site``."""
+    paper = site / "papers" / "t" / "paper.md"
+    paper.parent.mkdir(parents=True)
+    paper.write_text(
+        "---\ntitle: T\ndate: 2026-01-01\nstatus: published\nabstract: A.\n---\n\nOne.\n\nTwo $P(\\text{$a$ is optimal})$ here.\n"
+    )
+    res = run_build(site, "check")
+    assert res.returncode == 1
+    assert "papers/t/paper.md:10: math has unbalanced braces" in res.stdout, res.stdout
+    paper.write_text(paper.read_text().replace("\\text{$a$ is optimal}", "a\\ \\text{is optimal}"))
+    res = run_build(site, "check")
+    assert "unbalanced" not in res.stdout, res.stdout
