@@ -13,8 +13,17 @@ import os
 from pelican import signals
 from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
+from pelican.writers import Writer
 
 DOCS: dict = {}  # absolute source path -> (Source, Doc, extra)
+
+# Page reuse (set by ``site.build`` before Pelican runs). A post's or page's own HTML page depends
+# only on that document, the engine, the theme and the settings; ``extra["page_key"]`` hashes all of
+# them. A page whose key equals the key it had in the previous build is hard-linked from the
+# previous site instead of being rendered again.
+REUSE: dict = {"previous": None, "keys": {}}  # previous site folder, output name -> key there
+WRITTEN: dict = {}  # output name -> key, for every document page of this build
+REUSED: set = set()  # output names linked from the previous site
 
 
 class AcxReader(BaseReader):
@@ -53,6 +62,32 @@ class AcxReader(BaseReader):
         return extra["content"], meta
 
 
+class ReusingWriter(Writer):
+    def write_file(self, name, template, context, *args, **kwargs):
+        content = kwargs.get("article") or kwargs.get("page")
+        key = getattr(content, "page_key", None) if content is not None else None
+        if key and name:
+            WRITTEN[name] = key
+            previous = REUSE.get("previous")
+            if previous and REUSE["keys"].get(name) == key:
+                src = os.path.join(previous, name)
+                dest = os.path.join(self.output_path, name)
+                if os.path.isfile(src) and not os.path.exists(dest):
+                    os.makedirs(os.path.dirname(dest), exist_ok=True)
+                    try:
+                        os.link(src, dest)
+                    except OSError:
+                        pass  # another file system: render it
+                    else:
+                        REUSED.add(name)
+                        return None
+        return super().write_file(name, template, context, *args, **kwargs)
+
+
+def get_writer(pelican_object):
+    return ReusingWriter
+
+
 def add_reader(readers):
     for ext in AcxReader.file_extensions:
         readers.reader_classes[ext] = AcxReader
@@ -60,3 +95,4 @@ def add_reader(readers):
 
 def register():
     signals.readers_init.connect(add_reader)
+    signals.get_writer.connect(get_writer)

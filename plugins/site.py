@@ -52,6 +52,7 @@ class BuildResult:
     figures: dict = field(default_factory=dict)
     output: Path | None = None
     timings: dict = field(default_factory=dict)
+    reused: int = 0  # document pages linked from the previous build instead of rendered
 
 
 # --------------------------------------------------------------------------- discovery
@@ -329,14 +330,18 @@ def write_sitemap(out: Path, pages: list[tuple[str, str]], canonical: str):
     (out / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def mark_dead_links(out: Path, dead: dict) -> int:
-    """Next to each external link the last link check found dead, add its archived copy."""
+def mark_dead_links(out: Path, dead: dict, skip=()) -> int:
+    """Next to each external link the last link check found dead, add its archived copy.
+
+    Pages in ``skip`` (reused from the previous build, which marked them with the same list) are
+    left alone; files are replaced, never rewritten in place (a reused page is a hard link)."""
     if not dead:
         return 0
     n = 0
     pattern = re.compile(r'(<a\b[^>]*\bhref="(https?://[^"#]+)(#[^"]*)?"[^>]*>.*?</a>)', re.S)
     for f in sorted(out.rglob("*.html")):
-        if f.relative_to(out).as_posix().startswith("pagefind/"):
+        rel = f.relative_to(out).as_posix()
+        if rel.startswith("pagefind/") or rel in skip:
             continue
         text = f.read_text(encoding="utf-8")
 
@@ -353,7 +358,9 @@ def mark_dead_links(out: Path, dead: dict) -> int:
 
         new = pattern.sub(add, text)
         if new != text:
-            f.write_text(new, encoding="utf-8")
+            tmp = f.with_name(f.name + ".tmp")
+            tmp.write_text(new, encoding="utf-8")
+            os.replace(tmp, f)
     return n
 
 
@@ -457,7 +464,8 @@ def build(
     if report.errors:
         return res
 
-    fingerprint = _fingerprint(root, settings_file, sources, docs, _results, dict(papers=papers, search=search, execute=execute))
+    shared = _shared_inputs(root, settings_file)
+    fingerprint = _fingerprint(root, settings_file, sources, docs, _results, dict(papers=papers, search=search, execute=execute), shared)
     last = cache / "last-build.json"
     try:
         prev = json.loads(last.read_text())
@@ -486,7 +494,8 @@ def build(
         paper_outputs = {}
         if papers:
             paper_outputs = _build_papers(root, sources, docs, bib, figs, new, report, progress)
-        _attach(root, sources, docs, paper_outputs, extra["CANONICAL_URL"])
+        _attach(root, sources, docs, paper_outputs, extra["CANONICAL_URL"], shared)
+        reused = _prepare_reuse(cache / "page-keys.json", output)
         report.extend(run_pelican(root, new, settings_file, extra))
         _copy_figures(figs, docs, new)
         canonical = extra["CANONICAL_URL"]
@@ -500,7 +509,7 @@ def build(
         if links_cache.is_file():
             from .linkcheck_external import dead_links_with_archive
 
-            mark_dead_links(new, dead_links_with_archive(links_cache))
+            mark_dead_links(new, dead_links_with_archive(links_cache), skip=reused)
         res.timings["pelican"] = time.monotonic() - t
         if report.errors:
             raise BuildError(report.errors)
@@ -530,6 +539,13 @@ def build(
         tmp = last.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(json.dumps({"fingerprint": fingerprint, "site": final.name}) + "\n")
         os.replace(tmp, last)
+        from . import acx_pelican
+
+        keys = cache / "page-keys.json"
+        tmp = keys.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps({"site": final.name, "keys": dict(sorted(acx_pelican.WRITTEN.items()))}) + "\n")
+        os.replace(tmp, keys)
+        res.reused = len(reused)
     except BuildError:
         shutil.rmtree(new, ignore_errors=True)
     except BaseException:
@@ -545,17 +561,30 @@ def _read_settings(root: Path, settings_file: str) -> dict:
     return read_settings(str(root / settings_file), override={"PATH": str(root)})
 
 
-def _fingerprint(root: Path, settings_file: str, sources, docs, fig_results, flags) -> str:
-    """Everything a built site depends on, hashed: sources, engine, theme, settings, figures, git."""
+def _shared_inputs(root: Path, settings_file: str) -> str:
+    """What every page depends on: engine, library versions, settings, theme, dead-link marks."""
+    import jinja2
+    import pelican
+
     h = hashlib.sha256()
     h.update(engine_hash(root).encode())
-    h.update(json.dumps(flags, sort_keys=True).encode())
-    for name in (settings_file, "pelicanconf.py", "docs/agenda.yaml", ".cache/links.json"):
+    h.update(f"{pelican.__version__}|{jinja2.__version__}|{settings_file}".encode())
+    for name in (settings_file, "pelicanconf.py", ".cache/links.json"):
         f = root / name
         h.update(name.encode() + (hashlib.sha256(f.read_bytes()).digest() if f.is_file() else b"-"))
     for f in sorted((root / "theme").rglob("*")):
         if f.is_file():
             h.update(str(f.relative_to(root)).encode() + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _fingerprint(root: Path, settings_file: str, sources, docs, fig_results, flags, shared: str) -> str:
+    """Everything a built site depends on, hashed: sources, engine, theme, settings, figures, git."""
+    h = hashlib.sha256()
+    h.update(shared.encode())
+    h.update(json.dumps(flags, sort_keys=True).encode())
+    f = root / "docs/agenda.yaml"
+    h.update(b"agenda" + (hashlib.sha256(f.read_bytes()).digest() if f.is_file() else b"-"))
     for s in sources:
         h.update(s.path.encode() + hashlib.sha256((root / s.path).read_bytes()).digest())
     for p in sorted((root / "bib").glob("*.bib")):
@@ -629,8 +658,27 @@ def _pelican_extra(root, sources, docs, bib, cited, report, base: dict):
     }
 
 
-def _attach(root, sources, docs, paper_outputs, canonical: str):
-    """Give the Pelican reader everything it shows beside a document's HTML."""
+def _prepare_reuse(keys_file: Path, output: Path) -> set:
+    """Tell the Pelican writer which pages of the current site it may reuse; returns the (live)
+    set of pages it reused, filled while Pelican runs."""
+    from . import acx_pelican
+
+    acx_pelican.WRITTEN.clear()
+    acx_pelican.REUSED.clear()
+    acx_pelican.REUSE.update(previous=None, keys={})
+    try:
+        state = json.loads(keys_file.read_text())
+        current = Path(os.path.realpath(output))
+        if output.is_symlink() and current.name == state.get("site") and current.is_dir():
+            acx_pelican.REUSE.update(previous=str(current), keys=state.get("keys", {}))
+    except (OSError, ValueError, AttributeError):
+        pass
+    return acx_pelican.REUSED
+
+
+def _attach(root, sources, docs, paper_outputs, canonical: str, shared: str = ""):
+    """Give the Pelican reader everything it shows beside a document's HTML, and each document's
+    page key (everything its own page depends on, for reuse by ``acx_pelican.ReusingWriter``)."""
     from . import acx_pelican
 
     dates = git_dates(root)
@@ -649,6 +697,8 @@ def _attach(root, sources, docs, paper_outputs, canonical: str):
         }
         if s.path in paper_outputs:
             extra.update(paper_outputs[s.path])
+        blob = json.dumps([s.path, s.url, d.meta, extra], sort_keys=True, default=str)
+        extra["page_key"] = hashlib.sha256((shared + blob).encode()).hexdigest()[:32]
         acx_pelican.DOCS[str((root / s.path).resolve())] = (s, d, extra)
 
 

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("incremental")]
 
 
 def _edit(site, rng, step):
-    kind = rng.choice(["post", "bib", "new", "figure", "draft"])
+    kind = rng.choice(["post", "bib", "new", "figure", "draft", "template", "settings"])
     if kind == "post":
         p = site / "posts" / "demo-post.md"
         p.write_text(p.read_text().replace("Searchable word", f"Searchable word (edit {step})", 1))
@@ -32,6 +32,12 @@ def _edit(site, rng, step):
     elif kind == "figure":
         p = site / "figures" / "demo.py"
         p.write_text(p.read_text().replace('label="linear"', f'label="linear {step}"'))
+    elif kind == "template":  # every page shows the footer: nothing may be reused
+        p = site / "theme" / "templates" / "base.html"
+        p.write_text(p.read_text().replace("original alignment research", f"original alignment research ({step})", 1))
+    elif kind == "settings":
+        p = site / "pelicanconf.py"
+        p.write_text(p.read_text() + f'\nSITE_DESCRIPTION = "Edited description {step}."\n')
     else:
         p = site / "posts" / "draft-post.md"  # nothing links to it, so it may change status freely
         text = p.read_text()
@@ -47,7 +53,7 @@ def _edit(site, rng, step):
 def test_incremental_equals_clean(site, tmp_path, seed):
     rng = random.Random(seed)
     assert run_build(site, "build", "--no-papers").returncode == 0
-    for step in range(3):
+    for step in range(4):
         kind = _edit(site, rng, step)
         res = run_build(site, "build", "--no-papers")
         assert res.returncode == 0, (kind, res.stderr[-2000:])
@@ -56,3 +62,20 @@ def test_incremental_equals_clean(site, tmp_path, seed):
         res = run_build(clean, "build", "--no-papers")
         assert res.returncode == 0, res.stderr[-2000:]
         assert tree_hashes(site / "output") == tree_hashes(clean / "output"), f"step {step} ({kind}) differs from a clean build"
+
+
+def test_one_post_edit_reuses_every_other_page_and_a_template_edit_none(site):
+    def reused(res):
+        assert res.returncode == 0, res.stderr[-2000:]
+        return int(res.stderr.split("pages-reused=")[1].split()[0])
+
+    assert reused(run_build(site, "build", "--no-papers", "--no-search", "-v")) == 0  # nothing to reuse yet
+    n_docs = len(list((site / "posts").glob("*.md"))) + len(list((site / "papers").glob("*/paper.md")))
+    p = site / "posts" / "demo-post.md"
+    p.write_text(p.read_text().replace("Searchable word", "Searchable word (edited)", 1))
+    res = run_build(site, "build", "--no-papers", "--no-search", "-v")
+    assert reused(res) >= n_docs - 1 and "(edited)" in (site / "output/posts/demo-post/index.html").read_text()
+    t = site / "theme" / "templates" / "base.html"
+    t.write_text(t.read_text().replace("original alignment research", "original alignment research, edited", 1))
+    assert reused(run_build(site, "build", "--no-papers", "--no-search", "-v")) == 0
+    assert "research, edited" in (site / "output/posts/demo-post/index.html").read_text()
