@@ -223,6 +223,26 @@ def _text_of(el) -> str:
     return "".join(el.itertext())
 
 
+_STASH_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def _title_html(el, md) -> str:
+    """A heading's text as safe HTML for the contents list: text escaped, and the typographic
+    quotes or raw HTML that Python-Markdown keeps in its stash until serialisation put back
+    (without tags), instead of leaking placeholders into the list."""
+    out, text = [], _text_of(el)
+    pos = 0
+    for m in _STASH_RE.finditer(text):
+        out.append(html.escape(text[pos : m.start()], quote=False))
+        i = int(m.group(1))
+        blocks = md.htmlStash.rawHtmlBlocks
+        out.append(_TAG_RE.sub("", str(blocks[i])) if i < len(blocks) else "")
+        pos = m.end()
+    out.append(html.escape(text[pos:], quote=False))
+    return "".join(out)
+
+
 def _number_caption(cap, prefix: str):
     """Put "Figure 2: " (or "Table 1: ") in front of a caption, as its own span."""
     if cap is None:
@@ -390,7 +410,7 @@ class StructureTree(Treeprocessor):
             hid = h.get("id")
             if hid:
                 ext.labels[hid] = ("sec", number)
-            ext.headings.append({"id": hid, "level": level, "number": number, "title": _text_of(h)})
+            ext.headings.append({"id": hid, "level": level, "number": number, "title": _title_html(h, self.md)})
         n = {"fig": 0, "tbl": 0, "eq": 0}
         for el in root.iter():
             lid = el.get("id") or ""

@@ -322,6 +322,17 @@ def render_body(body: str, path: str, meta: dict, ctx: RenderContext, first_line
             Problem(path, first_line, 0, "document nests too deeply to parse: simplify nested lists, quotes or brackets")
         ) from None
     state = md.acx
+    for m in re.finditer(r"(?m)^ {0,3}\[(-?@[^\]\n]+)\]:", masked):
+        doc.problems.append(
+            Problem(
+                path,
+                masked.count("\n", 0, m.start()) + first_line,
+                m.start() - masked.rfind("\n", 0, m.start()),
+                f"'[{m.group(1)}]:' at the start of a line is a Markdown link definition, so the line disappears:"
+                " reword so the citation is not followed by ':'",
+                check="citations",
+            )
+        )
     if "\x02" in html or "\x03" in html:
         html = html.replace("\x02", "").replace("\x03", "")
     doc.html = html

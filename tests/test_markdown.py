@@ -156,3 +156,16 @@ def test_inline_math_may_span_a_line_break(ctx):
 def test_indented_code_is_not_double_escaped(ctx):
     d = md("Text.\n\n    a < b && c\n", ctx)
     assert "a &lt; b &amp;&amp; c" in d.html and "&amp;lt;" not in d.html
+
+
+def test_contents_titles_keep_typographic_quotes_and_escape_text(ctx):
+    d = md('## Choosing one\'s own "data" when a < b {#sec-x}\n\nText.\n', ctx)
+    title = [h for h in d.toc if h.get("id") == "sec-x"][0]["title"]
+    assert "wzxhzdk" not in title and "\x02" not in title
+    assert title == "Choosing one&rsquo;s own &ldquo;data&rdquo; when a &lt; b"
+
+
+def test_citation_followed_by_colon_at_line_start_is_an_error(ctx):
+    d = md("Intro.\n\n[@hubinger2019risks]: this whole line would vanish.\n", ctx)
+    assert any("is a Markdown link definition" in e and "t.md:7:1:" in e for e in errors(d)), errors(d)
+    assert not any("link definition" in e for e in errors(md("See [@hubinger2019risks]: fine mid-line.\n", ctx)))
