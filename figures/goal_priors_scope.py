@@ -50,13 +50,25 @@ def main():
             print(label, kind, res[f"{label}|{kind}"])
             if kind in ("edge", "gradient", "goal"):
                 jitter = 0.012 * (li - 2)
-                axes[0].plot(HORIZONS, m["p_leave"] + jitter, ls=styles[kind], marker="o", ms=2.5,
-                             color=colors[li], label=f"{label}, {kind}" if kind != "goal" else None)
+                axes[0].plot(HORIZONS, np.clip(m["p_leave"] + jitter, -0.03, 1.03), ls=styles[kind],
+                             marker="o", ms=2.5, color=colors[li])
+    from matplotlib.lines import Line2D
+
     axes[0].set_xscale("log")
-    axes[0].set_xlabel("planning horizon (steps); region edge is 2 steps from start")
+    axes[0].set_xticks(HORIZONS, [str(h) for h in HORIZONS])
+    axes[0].minorticks_off()
+    axes[0].set_ylim(-0.06, 1.06)
+    axes[0].set_xlabel("planning horizon H (steps); the region's edge is 2 steps from the start")
     axes[0].set_ylabel("P(optimal rollout ends outside\ntraining region)")
-    axes[0].set_title("(a)  dashed: gradient target; solid: edge; dotted: goal", loc="left", fontsize=8)
-    axes[0].legend(fontsize=6, ncol=2)
+    axes[0].set_title("(a)  share of 12 fits that leave the region", loc="left", fontsize=9)
+    learner_handles = [Line2D([], [], color=colors[i], marker="o", ms=3, label=lab)
+                       for i, (_, _, lab) in enumerate(LEARNERS)]
+    target_handles = [Line2D([], [], color="0.3", ls=styles[k], label=f"{k} target") for k in TARGETS]
+    leg = axes[0].legend(handles=learner_handles, fontsize=7, loc="center right", title="learner",
+                         title_fontsize=7)
+    axes[0].add_artist(leg)
+    axes[0].legend(handles=target_handles, fontsize=7, loc="center left", title="line style",
+                   title_fontsize=7)
     ax = axes[1]
     im = ax.imshow(ev_mat, vmin=0, vmax=1, cmap="viridis")
     ax.set_xticks(range(len(TARGETS)), TARGETS)
@@ -66,7 +78,7 @@ def main():
         for j in range(ev_mat.shape[1]):
             ax.text(j, i, f"{ev_mat[i, j]:.2f}", ha="center", va="center", fontsize=8,
                     color="w" if ev_mat[i, j] < 0.5 else "k")
-    ax.set_title("(b)  share that would leave in a large world", loc="left", fontsize=8)
+    ax.set_title("(b)  share that would leave in a large world", loc="left", fontsize=9)
     fig.colorbar(im, ax=ax, fraction=0.04)
     fig.tight_layout()
     save(fig, "goal_priors_scope", params={"seeds": len(SEEDS), "horizons": HORIZONS, "far": FAR,

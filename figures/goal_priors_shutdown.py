@@ -31,6 +31,10 @@ SPREADS = [0.1, 0.5, 1.0, 2.0, 4.0]
 COLLAPSE = [("iid_gauss", {}), ("nn_onehot", {}), ("nn_coords", {"w_scale": 1.0}),
             ("nn_coords", {"w_scale": 3.0}), ("nn_coords", {"w_scale": 1.0, "act": "tanh"}),
             ("smooth", {"fmax": 1}), ("smooth", {"fmax": 2})]
+COLLAPSE_LABELS = ["i.i.d. Gaussian", "ReLU net, one-hot", "ReLU net, positions, w = 1",
+                   "ReLU net, positions, w = 3", "tanh net, positions, w = 1",
+                   "Fourier, max. frequency 1", "Fourier, max. frequency 2"]
+MARKERS = ["o", "s", "^", "v", "D", "P", "X"]
 
 
 def main():
@@ -49,12 +53,13 @@ def main():
     ax.set_xlabel("discount rate γ")
     ax.set_ylabel("P(optimal policy avoids shutdown)")
     ax.set_title("(a)  K = 4 rooms, spread 1", loc="left", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.set_ylim(0.36, 0.82)
+    ax.legend(fontsize=7, loc="lower right")
     ax = axes[1]
     xs = np.linspace(0.5, 0.8, 2)
     ax.plot(xs, xs, color="k", lw=0.8, ls=":")
     pts = []
-    for prior, kw in COLLAPSE:
+    for ci, (prior, kw) in enumerate(COLLAPSE):
         px, py = [], []
         for sp in SPREADS:
             env = E.turner_mdp(K, sp)
@@ -67,8 +72,7 @@ def main():
             py.append(obs)
             pts.append({"prior": prior, **kw, "spread": sp, "within": round(oc["within"], 3),
                         "cross": round(oc["cross"], 3), "pred": round(pred, 3), "obs": round(obs, 3)})
-        name = prior + ("" if not kw else " " + ",".join(f"{k}={v}" for k, v in kw.items()))
-        ax.plot(px, py, "o", ms=4, label=name)
+        ax.plot(px, py, MARKERS[ci], ms=4, alpha=0.85, label=COLLAPSE_LABELS[ci])
     for p in pts:
         print(p)
     err = np.array([p["obs"] - p["pred"] for p in pts])
@@ -76,7 +80,7 @@ def main():
     ax.set_xlabel("block-model prediction from the prior's correlations")
     ax.set_ylabel("observed P(avoid shutdown), γ = 0.99")
     ax.set_title("(b)  five room spreads per prior", loc="left", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
     save(fig, "goal_priors_shutdown", params={"K": K, "m": M, "gammas": GAMMAS, "spreads": SPREADS,
                                              "table": table, "collapse": pts, "seed": 2024})

@@ -38,12 +38,15 @@ def main():
     for ti, kind in enumerate(TARGETS):
         ev = [res[f"{c[0]}|{kind}"]["eventually"] for c in CONFIGS]
         lv = [res[f"{c[0]}|{kind}"]["leave_H"] for c in CONFIGS]
-        ax.bar(x + (2 * ti - 1.5) * width, ev, width, label=f"{kind}: would leave in a large world")
-        ax.bar(x + (2 * ti - 0.5) * width, lv, width, label=f"{kind}: leaves the 15x15 grid, H = 20")
+        for off, vals, lab in [(2 * ti - 1.5, ev, f"{kind}: would leave in a large world"),
+                               (2 * ti - 0.5, lv, f"{kind}: ends outside the training region (15 × 15 grid, H = 20)")]:
+            bars = ax.bar(x + off * width, vals, width, label=lab)
+            ax.bar_label(bars, labels=[f"{v:g}" for v in vals], fontsize=6, padding=1)
     ax.set_xticks(x, [c[0] for c in CONFIGS], fontsize=8)
     ax.set_ylabel(f"share of {len(SEEDS)} seeds")
-    ax.set_ylim(0, 1.05)
-    ax.legend(fontsize=7, ncol=2)
+    ax.set_ylim(0, 1.32)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.legend(fontsize=7, ncol=2, loc="upper center")
     fig.tight_layout()
     save(fig, NAME, params={"seeds": SEEDS, "configs": CONFIGS, "results": res})
 

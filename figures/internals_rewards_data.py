@@ -7,12 +7,12 @@ from experiments import internals_rewards as E
 from figures.figlib import plt, save
 
 LAM, N_SEEDS, SEED = 2.0, 5, 0
-LABELS = {"cartesian": "Cartesian (ignores own update)", "lookahead": "one-step lookahead through U", "honest": "always honesty data"}
+LABELS = {"cartesian": "Cartesian (ignores the probe term)", "lookahead": "one-step lookahead through U", "honest": "always honesty data"}
 
 
 def main():
     out = E.data_choice_sweep(lam=LAM, n_seeds=N_SEEDS, seed=SEED)
-    fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.9), sharex=True)
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.5), sharex=True)
     for rule, runs in out["runs"].items():
         cap = np.mean([r["cap"] for r in runs], axis=0)
         pr = np.mean([r["probe"] for r in runs], axis=0)

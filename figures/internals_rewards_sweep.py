@@ -15,7 +15,7 @@ def main():
     out = E.probe_bandit(lams=LAMS, n_seeds=N_SEEDS, seed=SEED, record_every=E.BANDIT["steps"])
     res = out["res"]
     print("pre-penalty:", {k: np.round(v, 3).tolist() for k, v in out["pre"].items()})
-    fig, axes = plt.subplots(1, 3, figsize=(12.5, 3.9), sharex=True)
+    fig, axes = plt.subplots(1, 3, figsize=(10.5, 3.5), sharex=True)
     for cond, ls in STYLES.items():
         dec = [res[cond][lam]["dec_B"][-1].mean() for lam in LAMS]
         tpr = [res[cond][lam]["frozen_tpr"][-1].mean() for lam in LAMS]
@@ -33,14 +33,14 @@ def main():
                 )
             )
     axes[0].set_ylabel("P(deceive | B context)")
-    axes[1].set_ylabel("frozen probe: share of deceptive acts flagged")
+    axes[1].set_ylabel("frozen probe: share flagged")
     axes[2].set_ylabel("probe in the reward: share flagged")
     for ax, tag in zip(axes, "abc"):
         ax.set_xlabel("penalty weight $\\lambda$")
         ax.set_ylim(-0.05, 1.05)
         ax.axvline(0.5 / 0.97, color="0.6", lw=0.8, ls=":")  # lambda* = Delta_R / (p1 - p0) in B contexts
         ax.text(0.02, 0.04, f"({tag})", transform=ax.transAxes)
-    axes[0].legend(loc="center left", fontsize=8)
+    axes[0].legend(loc="center left", fontsize=8.5)
     save(fig, "internals_rewards_sweep", params=out["params"])
 
 

@@ -58,7 +58,8 @@ def fig_ideal():
 
 def fig_learning():
     res = E.learning_curves(**E.DEFAULTS)
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3.6), sharey=True)
+    fig, axes = plt.subplots(2, 2, figsize=(9.5, 6.4), sharey=True)
+    axes = axes.ravel()
     titles = {
         "cue": "(a) cue",
         "gamble q=0.35": "(b) gamble, q = 0.35",
@@ -81,14 +82,15 @@ def fig_learning():
             sm = np.convolve(curve, np.ones(k) / k, mode="valid")
             ax.plot(np.arange(k, len(curve) + 1), sm, label=label, **styles[label])
             print(key, label, "first10", round(float(curve[:10].mean()), 3), "last50", round(float(curve[-50:].mean()), 3))
-        ax.axhline(s["optimum"], color="grey", lw=0.8, linestyle=":")
+        ax.axhline(s["optimum"], color="0.45", lw=1.4, linestyle=":", zorder=5, label="best achievable")
         ax.set_title(titles[key], fontsize=10, loc="left")
         ax.set_xlabel("episode")
     axes[0].set_ylabel("expected return of the policy played")
+    axes[2].set_ylabel("expected return of the policy played")
     axes[0].set_ylim(0.3, 1.03)
     handles, labels = axes[3].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, bbox_to_anchor=(0.5, -0.02))
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=5, fontsize=9, bbox_to_anchor=(0.5, -0.01))
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     save(fig, "mf_aixi_learning", params=dict(res["params"]))
 
 

@@ -23,7 +23,7 @@ def fig_forecast():
         for fp in fps:
             ax.axhline(fp["q"], color="0.35", lw=0.9, ls="-" if fp["stable"] else ":")
         for o in opt_lo:
-            ax.axhline(o["q"], color="C3", lw=0.9, ls="--")
+            ax.axhline(o["q"], color="k", lw=0.9, ls="--")
         if key == "counterfactual":
             ax.axhline(r["params"]["p_hidden"], color="C2", lw=1.2, ls="-.")
         ax.set_title(titles[key], fontsize=9.5)
@@ -35,7 +35,7 @@ def fig_forecast():
     handles += [
         Line2D([], [], color="0.35", lw=0.9),
         Line2D([], [], color="0.35", lw=0.9, ls=":"),
-        Line2D([], [], color="C3", lw=0.9, ls="--"),
+        Line2D([], [], color="k", lw=0.9, ls="--"),
         Line2D([], [], color="C2", lw=1.2, ls="-."),
     ]
     labels += [
@@ -90,7 +90,7 @@ def fig_incentives():
     ax.set_xlabel("weight λ on prediction log loss (reward units per nat)")
     ax.set_ylabel("final P(choose the risky task)")
     ax.set_title("(b) prediction loss in the objective buys predictability", fontsize=9.5)
-    ax.legend(fontsize=8, loc="center left")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
     save(fig, "predict_act_incentives", params={"outcome_sweep": s["params"], "predictability": p["params"]})
     return s, p
 
