@@ -9,33 +9,46 @@ SEEDS = 12
 BUDGETS = (10, 30, 60, 120)
 TITLES = {
     "benign": "benign noise",
-    "drift_anchor": "scale drift + anchoring",
+    "drift_anchor": "scales, drift, 40% anchoring",
     "partial_obs": "feature 0 hidden",
-    "assisted": "hidden, AI reveals 80%",
+    "assisted": "hidden; AI reveals it 80%",
     "salient_bias": "salient-feature bias",
 }
 
 
 def main():
     r = E.run(budgets_min=BUDGETS, seeds=SEEDS)
-    fig, axes = plt.subplots(1, 5, figsize=(13.0, 3.2), sharey=True)
+    # 2 x 3 grid (the sixth cell holds the legend) so that the figure stays legible at column width
+    fig, grid = plt.subplots(2, 3, figsize=(6.0, 4.5), sharex=True, sharey=True)
+    axes = grid.ravel()
+    handles = []
     for ci, cond in enumerate(r["conditions"]):
         ax = axes[ci]
         for ti, qt in enumerate(r["types"]):
             m, se = r["regret"][ti, ci], r["regret_se"][ti, ci]
-            ax.errorbar(BUDGETS, m, yerr=se, marker="o", ms=3, capsize=2, label=qt)
+            h = ax.errorbar(BUDGETS, m, yerr=se, marker="o", ms=3, capsize=2, label=qt)
+            if ci == 0:
+                handles.append(h)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xticks(BUDGETS, [str(b) for b in BUDGETS])
-        ax.set_xlabel("rater time (minutes)")
-        ax.text(0.03, 0.03, TITLES[cond], transform=ax.transAxes, fontsize=9)
+        ax.minorticks_off()
+        ax.set_title(TITLES[cond], fontsize=9)
         if cond == "partial_obs":
             # Proposition 2 with eq. (regret = 1 - cos): floor 1 - sqrt(1 - theta0^2)
             floor = 1.0 - np.sqrt(1.0 - E.DEFAULTS["theta0"] ** 2)
             ax.axhline(floor, ls="--", lw=1, color="0.4")
-            ax.text(11, floor * 0.88, "Prop. 2 floor", ha="left", va="top", fontsize=8, color="0.3")
-    axes[0].set_ylabel("normalised decision regret")
-    axes[0].legend(fontsize=8, loc="upper right")
+            ax.text(11, floor * 0.8, "Prop. 2 floor", ha="left", va="top", fontsize=8.5, color="0.3")
+    for ax in grid[:, 0]:
+        ax.set_ylabel("normalised decision regret")
+    for ax in grid[1, :]:
+        ax.set_xlabel("rater time (minutes)")
+    axes[-1].axis("off")
+    axes[-1].legend(handles, r["types"], title="feedback channel", loc="center", fontsize=9.5, title_fontsize=9.5)
+    # sharex hides the x tick labels of the top-right panel, whose lower neighbour is the legend cell
+    axes[2].xaxis.set_tick_params(labelbottom=True)
+    axes[2].set_xlabel("rater time (minutes)")
+    fig.tight_layout()
     save(
         fig,
         "feedback_types_regret",
@@ -47,7 +60,6 @@ def main():
             **{k: v for k, v in E.DEFAULTS.items()},
         },
     )
-    np.set_printoptions(precision=4, suppress=True)
     return r
 
 

@@ -6,6 +6,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from experiments import implicit_planning as E  # noqa: E402
 from figures.figlib import plt, save  # noqa: E402
@@ -28,41 +30,51 @@ def main():
         vtests[name] = E.value_tests("mlp", P, tr, te, pairs=pairs)
         acc[name] = E.accuracy("mlp", P, te)
     heur = E.heuristic_tests(te)
-    fig, axes = plt.subplots(1, 3, figsize=(12.5, 3.8))
+    fig, axs = plt.subplots(2, 2, figsize=(7.6, 6.6))
+    axes = [axs[0, 0], axs[0, 1], axs[1, 0]]
     x = np.arange(len(LAYERS))
+    colours = {name: f"C{i}" for i, name in enumerate(probes)}
     ax = axes[0]
-    for i, (name, pr) in enumerate(probes.items()):
-        (ln,) = ax.plot(x, pr["V"], "o-", label=f"{name}: V*")
-        ax.plot(x, pr["control"], "s--", color=ln.get_color(), ms=4, lw=1, label=f"{name}: control task")
-    ax.plot(x, probes["imitation MLP"]["shuffled"], "x:", color="k", lw=1, label="shuffled V* (imitation MLP)")
+    for name, pr in probes.items():
+        ax.plot(x, pr["V"], "o-", color=colours[name])
+        ax.plot(x, pr["control"], "s--", color=colours[name], ms=4, lw=1)
+    ax.plot(x, probes["imitation MLP"]["shuffled"], "x:", color="k", lw=1)
     ax.set_xticks(x, LAYERS)
+    ax.set_xlabel("layer")
     ax.set_ylabel("held-out probe R²")
-    ax.set_title("(a) V* probe vs controls, by layer", loc="left", fontsize=9)
-    ax.legend(fontsize=6.5)
+    ax.set_title("(a) V* probe vs controls", loc="left", fontsize=10)
     ax = axes[1]
-    w = 0.25
+    w = 0.27
     for i, (name, pr) in enumerate(probes.items()):
-        ax.bar(np.arange(3) + (i - 1) * w, [pr["V"][2], pr["manhattan"][2], pr["detour"][2]], w, label=name)
+        ax.bar(np.arange(3) + (i - 1) * w, [pr["V"][2], pr["manhattan"][2], pr["detour"][2]], w, color=colours[name])
     ax.axhline(heur["r2"], color="k", ls=":", lw=1)
-    ax.text(2.45, heur["r2"] + 0.02, "R² of Manhattan\nas a V* predictor", fontsize=7, ha="right")
-    ax.set_xticks(np.arange(3), ["V* = −d_BFS", "−d_Manhattan", "detour\nd_BFS − d_Manhattan"])
+    ax.text(2.45, heur["r2"] + 0.02, "Manhattan as a\nV* predictor", fontsize=8, ha="right")
+    ax.set_xticks(np.arange(3), ["V* = −d", "−m\n(Manhattan)", "detour\nd − m"])
+    ax.set_xlabel("probe target at h2")
     ax.set_ylabel("held-out probe R² at h2")
-    ax.set_title("(b) what the value-like direction tracks", loc="left", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.set_title("(b) what the value-like direction tracks", loc="left", fontsize=10)
     ax = axes[2]
     for i, (name, vt) in enumerate(vtests.items()):
-        ax.bar(np.arange(2) + (i - 1) * w, [vt[0]["edit_slope"], vt[1]["edit_slope"]], w, label=name)
-        ax.plot(np.arange(2) + (i - 1) * w, [vt[0]["id_slope"], vt[1]["id_slope"]], "_", color="k", ms=12, mew=1.5,
-                label="in-distribution slope of the same probe" if i == 0 else None)
+        ax.bar(np.arange(2) + (i - 1) * w, [vt[0]["edit_slope"], vt[1]["edit_slope"]], w, color=colours[name])
+        ax.plot(np.arange(2) + (i - 1) * w, [vt[0]["id_slope"], vt[1]["id_slope"]], "_", color="k", ms=14, mew=1.8)
     ax.axhline(1.0, color="k", ls="--", lw=1)
     ax.axhline(0.0, color="k", lw=0.8)
-    ax.text(1.45, 0.93, "V* itself (slope 1)", fontsize=7, ha="right", va="top")
-    ax.text(1.45, 0.05, "any wall-blind heuristic (slope 0)", fontsize=7, ha="right")
+    ax.text(1.5, 0.95, "V* itself (slope 1)", fontsize=8, ha="right", va="top")
+    ax.text(1.5, 0.07, "wall-blind heuristic (slope 0)", fontsize=8, ha="right")
     ax.set_xticks(np.arange(2), ["probe on h1", "probe on h2"])
     ax.set_ylim(-0.1, 1.1)
-    ax.set_ylabel("slope of ΔV̂ on ΔV* under one-wall edits")
-    ax.set_title("(c) counterfactual edit test", loc="left", fontsize=9)
-    ax.legend(fontsize=7, loc="center left")
+    ax.set_ylabel("slope of ΔV̂ on ΔV*\n(one-wall edits)")
+    ax.set_title("(c) counterfactual edit test", loc="left", fontsize=10)
+    lg = axs[1, 1]
+    lg.axis("off")
+    handles = [Patch(color=colours[n], label=n) for n in probes]
+    handles += [
+        Line2D([], [], color="0.3", marker="o", ls="-", label="(a) probe for V*"),
+        Line2D([], [], color="0.3", marker="s", ms=4, ls="--", lw=1, label="(a) control task"),
+        Line2D([], [], color="k", marker="x", ls=":", lw=1, label="(a) shuffled V* (imitation MLP)"),
+        Line2D([], [], color="k", marker="_", ms=14, mew=1.8, ls="none", label="(c) same probe's slope across\n     ordinary held-out states"),
+    ]
+    lg.legend(handles=handles, loc="center left", fontsize=9)
     fig.tight_layout()
     summary = {
         name: {

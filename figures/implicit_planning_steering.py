@@ -6,6 +6,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
 from experiments import implicit_planning as E  # noqa: E402
 from figures.figlib import plt, save  # noqa: E402
@@ -20,7 +21,7 @@ def main():
         "imitation MLP": E.train("mlp", tr, seed=SEED, epochs=EPOCHS)[0],
         "imitation + value head": E.train("mlp", tr, seed=SEED, epochs=EPOCHS, aux=1.0)[0],
     }
-    fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.8), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(7.6, 4.4), sharey=True)
     summary = {}
     xs = np.array(ALPHAS, float)
     xs[0] = 0.25
@@ -28,10 +29,10 @@ def main():
         for layer, ls in [(0, "-"), (1, "--")]:
             r = E.steering("mlp", P, tr, te, layer, ALPHAS, seed=SEED, max_states=2000)
             lname = f"h{layer + 1}"
-            ax.plot(xs, r["probe"], "o" + ls, color="C0", ms=4, label=f"Q-probe direction, {lname}")
-            ax.plot(xs, r["random"], "s" + ls, color="C1", ms=3, label=f"random direction, {lname}")
-            ax.plot(xs, r["control"], "^" + ls, color="C2", ms=3, label=f"control-task probe direction, {lname}")
-            ax.plot(xs, r["greedy_qhat"], ls, color="k", lw=1, alpha=0.6, label=f"greedy agent on decoded Q̂ (same edit), {lname}")
+            ax.plot(xs, r["probe"], "o" + ls, color="C0", ms=4)
+            ax.plot(xs, r["random"], "s" + ls, color="C1", ms=3)
+            ax.plot(xs, r["control"], "^" + ls, color="C2", ms=3)
+            ax.plot(xs, r["greedy_qhat"], ls, color="k", lw=1, alpha=0.6)
             summary[f"{name} {lname}"] = {
                 "probe": np.round(r["probe"], 3).tolist(),
                 "random": np.round(r["random"], 3).tolist(),
@@ -46,11 +47,21 @@ def main():
             }
         ax.axvspan(1, 2, color="0.85", zorder=0)
         ax.set_xscale("log")
-        ax.set_xlabel("α: rise in the decoded Q̂(s, a) of the target action")
-        ax.set_title(f"({'ab'[list(nets).index(name)]}) {name}", loc="left", fontsize=9)
+        ax.set_xticks(xs, ["0"] + [f"{a:g}" for a in ALPHAS[1:]])
+        ax.minorticks_off()
+        ax.set_xlabel("α: rise in decoded Q̂(s, a)")
+        ax.set_title(f"({'ab'[list(nets).index(name)]}) {name}", loc="left", fontsize=10)
     axes[0].set_ylabel("fraction of states that switch\nto the target (non-optimal) action")
-    axes[0].legend(fontsize=6)
-    fig.tight_layout()
+    handles = [
+        Line2D([], [], color="C0", marker="o", ms=4, label="Q-probe direction"),
+        Line2D([], [], color="C1", marker="s", ms=3, label="random direction, equal norm"),
+        Line2D([], [], color="C2", marker="^", ms=3, label="control-task probe direction"),
+        Line2D([], [], color="k", lw=1, alpha=0.6, label="greedy agent on decoded Q̂"),
+        Line2D([], [], color="0.3", ls="-", label="edit at h1"),
+        Line2D([], [], color="0.3", ls="--", label="edit at h2"),
+    ]
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8.5, bbox_to_anchor=(0.5, 0.0))
     for k, v in summary.items():
         print(k, v)
     save(
