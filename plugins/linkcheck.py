@@ -204,19 +204,18 @@ def check_site(out: Path, sources=(), docs=None, root: Path | None = None, skip=
             if target is None or target.startswith(skip):
                 continue
             src = by_page.get(page)
-            where = (src, _source_line(root, src, url)) if src else (f"output/{page}", line)
+
+            def where(src=src, url=url, line=line, page=page):  # found only for a broken link
+                return (src, _source_line(root, src, url)) if src else (f"output/{page}", line)
+
             if target.startswith("..") or target not in tree.files:
-                problems.append(
-                    Problem(where[0], where[1], 0, f"broken link '{url}' on {page}: no file {target} in the built site", check="links")
-                )
+                problems.append(Problem(*where(), 0, f"broken link '{url}' on {page}: no file {target} in the built site", check="links"))
                 continue
             if frag and target.endswith(".html"):
                 ids = pages[target].ids if target in pages else set()
                 if unquote(frag) not in ids:
                     problems.append(
-                        Problem(
-                            where[0], where[1], 0, f"broken link '{url}' on {page}: no element with id '{frag}' on {target}", check="links"
-                        )
+                        Problem(*where(), 0, f"broken link '{url}' on {page}: no element with id '{frag}' on {target}", check="links")
                     )
     return sorted(set(problems))
 

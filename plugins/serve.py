@@ -78,17 +78,22 @@ def notify():
 def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jobs=2, once=False) -> int:
     from watchfiles import watch
 
-    from .site import build
+    from .site import build, finish_background_search
 
     def rebuild(first=False):
         t0 = time.monotonic()
-        res = build(root, settings_file=settings, jobs=jobs, papers=True, search=True, progress=lambda m: None)
+        # After the first build the search index is rebuilt after the reload (the previous index
+        # serves meanwhile), so an edit shows without waiting for Pagefind.
+        res = build(root, settings_file=settings, jobs=jobs, papers=True, search=True if first else "background", progress=lambda m: None)
         for p in res.report.errors:
             print(p.format(), file=sys.stderr)
         if res.output is not None:
             print(f"rebuilt in {time.monotonic() - t0:.2f} s", file=sys.stderr)
             if not first:
                 notify()
+            if res.search_job is not None:
+                problem = finish_background_search(res)
+                print(problem.format() if problem else f"search index updated ({time.monotonic() - t0:.2f} s)", file=sys.stderr)
         else:
             print("build failed; still serving the previous site", file=sys.stderr)
 

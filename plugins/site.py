@@ -53,6 +53,7 @@ class BuildResult:
     output: Path | None = None
     timings: dict = field(default_factory=dict)
     reused: int = 0  # document pages linked from the previous build instead of rendered
+    search_job: object = None  # with search="background": the running Pagefind (see finish_background_search)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -180,20 +181,27 @@ def _bib_sig(ctx: RenderContext, key: str) -> str | None:
     return None if e is None else f"{e.authors}|{e.year_label}|{e.html}|{e.links}"
 
 
+_MEMO: dict = {}  # cache file name (a content hash) -> parsed document, for a long-running serve
+
+
 def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
+    if len(_MEMO) > 4 * max(len(sources), 64):
+        _MEMO.clear()
     cache.mkdir(parents=True, exist_ok=True)
     engine, chash = engine_hash(root), _ctx_hash(ctx)
     docs, problems, todo = {}, [], []
     for s in sources:
         key = _doc_key(root, s, chash, engine) + ("-x" if execute else "")
         f = cache / f"{key}.pickle"
-        if f.is_file():
+        if f.name in _MEMO or f.is_file():
             try:
-                with open(f, "rb") as fh:
-                    cached = pickle.load(fh)
+                cached = _MEMO.get(f.name)
+                if cached is None:
+                    with open(f, "rb") as fh:
+                        cached = pickle.load(fh)
                 sig = getattr(cached, "bib_sig", None)
                 if sig is not None and all(_bib_sig(ctx, k) == v for k, v in sig.items()):
-                    docs[s.path] = cached
+                    docs[s.path] = _MEMO[f.name] = cached
                     continue
             except Exception:
                 pass  # a damaged cache entry is ignored and rebuilt
@@ -217,6 +225,8 @@ def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
             continue
         data, ok = r
         docs[s.path] = pickle.loads(data)
+        if ok:
+            _MEMO[f.name] = docs[s.path]
         if ok:
             tmp = f.with_suffix(f".tmp{os.getpid()}")
             tmp.write_bytes(data)
@@ -303,6 +313,12 @@ def run_pelican(root: Path, out: Path, settings_file: str, extra: dict):
     override = {"PATH": str(root), "OUTPUT_PATH": str(out), **extra}
     settings = read_settings(str(root / settings_file), override=override)
     settings["PLUGINS"] = [acx_pelican]
+    import jinja2
+
+    # Compiled templates are cached by the templates' text (Jinja checks a checksum of the source).
+    jcache = root / ".cache" / "jinja"
+    jcache.mkdir(parents=True, exist_ok=True)
+    settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "bytecode_cache": jinja2.FileSystemBytecodeCache(str(jcache))}
     records, detach = _capture_pelican_logs()
     import contextlib
     import io
@@ -364,11 +380,12 @@ def mark_dead_links(out: Path, dead: dict, skip=()) -> int:
     return n
 
 
-def start_pagefind(out: Path):
+def start_pagefind(out: Path, output_path: Path | None = None):
     """Start indexing the site for search in the background; ``finish_pagefind`` waits for it."""
+    extra = ["--output-path", str(output_path)] if output_path else []
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "pagefind", "--site", str(out), "--silent"],
+            [sys.executable, "-m", "pagefind", "--site", str(out), "--silent", *extra],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -396,6 +413,27 @@ def run_pagefind(out: Path) -> Problem | None:
     return finish_pagefind(start_pagefind(out))
 
 
+def finish_background_search(res: BuildResult) -> Problem | None:
+    """Wait for the index a ``search="background"`` build started, then put it in place of the
+    stand-in copied from the previous build. A site superseded meanwhile is left alone."""
+    if res.search_job is None or res.output is None:
+        return None
+    problem = finish_pagefind(res.search_job)
+    res.search_job = None
+    site = Path(os.path.realpath(res.output))
+    fresh, live, old = site / "pagefind.new", site / "pagefind", site / "pagefind.old"
+    if problem or not fresh.is_dir():
+        shutil.rmtree(fresh, ignore_errors=True)
+        return problem
+    try:
+        os.replace(live, old)
+        os.replace(fresh, live)
+    except OSError:
+        return None  # superseded by a newer build
+    shutil.rmtree(old, ignore_errors=True)
+    return None
+
+
 def swap_output(root: Path, new: Path, output: Path):
     """Point ``output`` at ``new`` atomically; remove superseded builds."""
     sites = new.parent
@@ -420,7 +458,7 @@ def build(
     jobs: int = 2,
     execute: bool = False,
     papers: bool = True,
-    search: bool = True,
+    search: bool | str = True,
     progress=print,
 ) -> BuildResult:
     root = Path(root).resolve()
@@ -518,11 +556,18 @@ def build(
         # Pagefind (another process) indexes while this one reads every page for the link check;
         # links are resolved once the index, which pages link to, is written.
         t = time.monotonic()
-        indexer = start_pagefind(new) if search else None
+        background = search == "background"
+        if background:  # serve: show the edit now, index afterwards; meanwhile the last index serves
+            previous = Path(os.path.realpath(output)) / "pagefind"
+            if previous.is_dir():
+                shutil.copytree(previous, new / "pagefind", copy_function=os.link)
+            else:
+                background, search = False, True  # no index to stand in: index now
+        indexer = start_pagefind(new) if search and not background else None
         try:
             scanned = scan(new, cache / "linkcheck-pages.json")
         finally:
-            p = finish_pagefind(indexer) if search else None
+            p = finish_pagefind(indexer) if indexer is not None else None
         if p:
             report.problems.append(p)
             raise BuildError([p])
@@ -536,6 +581,8 @@ def build(
         os.replace(new, final)
         swap_output(root, final, output)
         res.output = output
+        if background:
+            res.search_job = start_pagefind(final, output_path=final / "pagefind.new")
         tmp = last.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(json.dumps({"fingerprint": fingerprint, "site": final.name}) + "\n")
         os.replace(tmp, last)

@@ -48,6 +48,7 @@ def test_serve_rebuilds_and_reloads(tmp_path):
         assert "EventSource('/__livereload')" in page  # injected at serve time only
         assert "EventSource" not in (root / "output/posts/other-post/index.html").read_text()
         events = urllib.request.urlopen(f"http://127.0.0.1:{port}/__livereload", timeout=120)
+        entry = (root / "output/pagefind/pagefind-entry.json").read_text()
         post = root / "posts" / "other-post.md"
         post.write_text(post.read_text().replace("again.", "again, freshly edited."))
         t0 = time.monotonic()
@@ -56,6 +57,14 @@ def test_serve_rebuilds_and_reloads(tmp_path):
             line = events.readline()
         assert b"data: reload" in line
         assert "freshly edited" in wait_for(f"http://127.0.0.1:{port}/posts/other-post/")
+        # The search index is rebuilt after the reload (the previous one serves meanwhile) and
+        # then replaces it: the edited word becomes searchable.
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/pagefind/pagefind-entry.json", timeout=10).status == 200
+        t0 = time.monotonic()
+        while (root / "output/pagefind/pagefind-entry.json").read_text() == entry and time.monotonic() - t0 < 120:
+            time.sleep(0.5)
+        assert (root / "output/pagefind/pagefind-entry.json").read_text() != entry, "search index was never rebuilt"
+        assert not (root / "output/pagefind.new").exists()
     finally:
         proc.terminate()
         proc.wait(timeout=20)
