@@ -4,7 +4,7 @@
     python bench/run.py --posts 1000 [--reps 3] [--out bench/results.json]
 
 Times (alternating runs, median and spread over --reps): cold build, warm no-op rebuild, one-post
-edit, one-bib-entry edit and ``check`` for this engine, and a cold build of plain Pelican (same
+edit, one-bib-entry edit, ``check`` and ``serve``'s save-to-reload latency for this engine, and a cold build of plain Pelican (same
 virtual environment, minimal config, the same Markdown without citations). Peak memory is the
 largest resident set of the build process. Prints a table and writes JSON.
 """
@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -44,15 +45,52 @@ def timed(cmd, cwd) -> tuple[float, int]:
     return float(dt), int(rss) * 1024
 
 
+def serve_latency(root, post: Path, edits: int = 2) -> list[float]:
+    """Seconds from saving a post to the live-reload event of ``build.py serve`` (after its first build)."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "build.py", "serve", "--port", str(port)], cwd=root, stderr=subprocess.DEVNULL)
+    out = []
+    try:
+        for _ in range(1200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        for i in range(edits):
+            events = urllib.request.urlopen(f"http://127.0.0.1:{port}/__livereload", timeout=120)
+            time.sleep(1.0)
+            post.write_text(post.read_text() + f"\nServe edit {i}.\n")
+            t0 = time.perf_counter()
+            line = b""
+            while b"data: reload" not in line:
+                line = events.readline()
+            out.append(time.perf_counter() - t0)
+            time.sleep(1.0)
+            for _ in range(240):  # let the background search index finish before the next edit
+                if not list(Path(root).glob("output/pagefind.new")):
+                    break
+                time.sleep(0.5)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    return out
+
+
 def ours_build(root):
     return timed([sys.executable, "build.py", "build", "--no-papers", "-q"], root)
 
 
-def run(posts: int, reps: int, out: Path | None):
+def run(posts: int, reps: int, out: Path | None, serve: bool = True):
     work = Path(tempfile.mkdtemp(prefix="acx-bench-"))
     ours, plain = generate(work, posts)
     pelican = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
-    rows: dict[str, list] = {k: [] for k in ("pelican_cold", "ours_cold", "ours_noop", "ours_edit_post", "ours_edit_bib", "ours_check")}
+    rows: dict[str, list] = {k: [] for k in ("pelican_cold", "ours_cold", "ours_noop", "ours_edit_post", "ours_edit_bib", "ours_check", "ours_serve_edit")}
     mem: dict[str, int] = {}
     post = ours / "posts" / "bench-0000.md"
     bibf = ours / "bib" / "bench.bib"
@@ -83,11 +121,13 @@ def run(posts: int, reps: int, out: Path | None):
         rows["ours_edit_bib"].append(dt)
         dt, _ = timed([sys.executable, "build.py", "check"], ours)
         rows["ours_check"].append(dt)
+        if serve:
+            rows["ours_serve_edit"].extend(serve_latency(ours, ours / "posts" / "bench-0001.md"))
     result = {
         "posts": posts,
         "reps": reps,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "seconds": {k: {"median": statistics.median(v), "min": min(v), "max": max(v), "runs": v} for k, v in rows.items()},
+        "seconds": {k: {"median": statistics.median(v), "min": min(v), "max": max(v), "runs": v} for k, v in rows.items() if v},
         "peak_rss_mib": {k: round(v / 2**20, 1) for k, v in mem.items()},
     }
     base = result["seconds"]["pelican_cold"]["median"]
@@ -106,8 +146,9 @@ def main(argv=None):
     ap.add_argument("--posts", type=int, default=100)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--out", type=Path, default=HERE / "results.json")
+    ap.add_argument("--no-serve", action="store_true", help="skip the serve save-to-reload latency")
     a = ap.parse_args(argv)
-    run(a.posts, a.reps, a.out)
+    run(a.posts, a.reps, a.out, serve=not a.no_serve)
 
 
 if __name__ == "__main__":

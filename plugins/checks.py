@@ -13,23 +13,21 @@ from pathlib import Path
 from . import figures as figmod
 from .bibliography import Bibliography
 from .errors import Problem, Report
-from .render import RenderContext, mask_source
+from .render import mask_source
 
 
-def run_checks(root: Path, *, external=False, offline=False, fragments=False, site=True) -> Report:
+def run_checks(root: Path, *, external=False, offline=False, fragments=False, site=True, settings_file="pelicanconf.py") -> Report:
     from .linkcheck import check_site, html_wellformed
-    from .site import _Suggest, discover, parse_all
+    from .site import _read_settings, discover, parse_all, render_context
 
     root = Path(root).resolve()
     report = Report()
     sources = discover(root, report)
     bib = Bibliography.load_cached(root)
     report.extend(bib.problems)
-    figs, _results, fig_problems = figmod.run_all(root)  # cached figures cost only their hashing
+    figs, fig_results, fig_problems = figmod.run_all(root)  # cached figures cost only their hashing
     report.extend(fig_problems)
-    names = set(figs)
-    ctx = RenderContext(bib=bib.export_labels(), figures=names, urls={s.path: s.url for s in sources}, root=str(root))
-    ctx.bib_suggest = _Suggest(list(ctx.bib))
+    ctx = render_context(root, sources, bib, figs, fig_results, _read_settings(root, settings_file))
     docs, problems = parse_all(root, sources, ctx, root / ".cache" / "docs")
     report.extend(problems)
     cited = {k for d in docs.values() for k in d.citations}
@@ -37,7 +35,7 @@ def run_checks(root: Path, *, external=False, offline=False, fragments=False, si
     report.extend(latex_problems(root, sources, docs))
     out = root / "output"
     if site and (out / "index.html").is_file():
-        report.extend(check_site(out, sources, docs, root))
+        report.extend(check_site(out, sources, docs, root, cache=root / ".cache" / "linkcheck-pages.json"))
         report.extend(html_wellformed(out))
     elif site:
         report.warning("output/index.html", 1, "site not built: internal links were not checked (run 'python build.py')", check="links")

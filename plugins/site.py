@@ -483,16 +483,7 @@ def build(
 
     t = time.monotonic()
     base_settings = _read_settings(root, settings_file)
-    ctx = RenderContext(
-        bib=bib.export_labels(),
-        figures=set(figs),
-        urls={s.path: s.url for s in sources},
-        bib_suggest=None,
-        root=str(root),
-        figure_scripts={name: r.script for r in _results for name in r.outputs},
-        repo_url=base_settings.get("REPO_URL", ""),
-    )
-    ctx.bib_suggest = _Suggest(list(ctx.bib))
+    ctx = render_context(root, sources, bib, figs, _results, base_settings)
     exec_opts = {"cache": str(cache / "notebooks"), "timeout": 60} if execute else None
     docs, problems = parse_all(root, sources, ctx, cache / "docs", jobs=jobs, execute=exec_opts)
     report.extend(problems)
@@ -599,6 +590,22 @@ def build(
         shutil.rmtree(new, ignore_errors=True)
         raise
     return res
+
+
+def render_context(root: Path, sources, bib, figs, fig_results, settings: dict) -> RenderContext:
+    """What every document is rendered against (the same for build and check, so they share the
+    parse cache)."""
+    ctx = RenderContext(
+        bib=bib.export_labels(),
+        figures=set(figs),
+        urls={s.path: s.url for s in sources},
+        bib_suggest=None,
+        root=str(root),
+        figure_scripts={name: r.script for r in fig_results for name in r.outputs},
+        repo_url=settings.get("REPO_URL", ""),
+    )
+    ctx.bib_suggest = _Suggest(list(ctx.bib))
+    return ctx
 
 
 def _read_settings(root: Path, settings_file: str) -> dict:
