@@ -47,13 +47,27 @@ def split(text: str):
     return "\n".join(lines[1:]), "", len(lines) + 1  # unterminated; reported by parse()
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (ten times faster), else the pure-Python one.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):
     """SafeLoader that leaves dates as text, so a bad date is reported by the schema with its line."""
 
 
 _Loader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"] for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _compose_and_load(yml: str):
+    """The node tree (for key lines) and the data, from one parse."""
+    loader = _Loader(yml)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 def _key_lines(node) -> dict:
@@ -77,8 +91,7 @@ def parse(text: str, path: str, *, line_offset: int = 0) -> tuple[dict, str, int
     if first > len(text.split("\n")) and not re.search(r"^(---|\.\.\.)\s*$", text[3:], re.M):
         raise BuildError(Problem(path, 1 + line_offset, 0, "front matter is not closed: add a '---' line after it"))
     try:
-        node = yaml.compose(yml, Loader=_Loader)
-        data = yaml.load(yml, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        node, data = _compose_and_load(yml)
     except RecursionError:
         raise BuildError(Problem(path, 1 + line_offset, 0, "front matter nests too deeply")) from None
     except yaml.YAMLError as exc:

@@ -227,6 +227,16 @@ _STASH_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _TAG_RE = re.compile(r"<[^>]*>")
 
 
+_FORMATTER = []
+
+
+def _formatter(cls):
+    """One Pygments HTML formatter for every code block (building one computes a whole stylesheet)."""
+    if not _FORMATTER:
+        _FORMATTER.append(cls(cssclass="highlight", wrapcode=True))
+    return _FORMATTER[0]
+
+
 def _title_html(el, md) -> str:
     """A heading's text as safe HTML for the contents list: text escaped, and the typographic
     quotes or raw HTML that Python-Markdown keeps in its stash until serialisation put back
@@ -542,7 +552,7 @@ class SnapshotTree(Treeprocessor):
                 except ClassNotFound:
                     lexer = TextLexer()
                 pre.attrib.pop("data-fenced", None)
-                out = highlight(str(code.text or ""), lexer, HtmlFormatter(cssclass="highlight", wrapcode=True))
+                out = highlight(str(code.text or ""), lexer, _formatter(HtmlFormatter))
                 if lang:
                     out = out.replace('<div class="highlight">', f'<div class="highlight" data-lang="{html.escape(lang)}">', 1)
                 placeholder = self.md.htmlStash.store(out)
