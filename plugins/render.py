@@ -10,6 +10,7 @@ import math
 import os
 import posixpath
 import re
+import threading
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 
@@ -217,7 +218,31 @@ class DocState:
 
 
 # --------------------------------------------------------------------------- rendering
+_MD = threading.local()  # one Markdown instance per thread, reset between documents
+
+
+class _Links(markdown.treeprocessors.Treeprocessor):
+    """Link rewriting and word counts, inside the tree pass (before serialisation)."""
+
+    def run(self, root):
+        _rewrite_links(self.md.acx, root)
+        self.md.acx.doc.words = _words(root)
+
+
 def _make_md(doc, ctx, masked, first_line):
+    """A Markdown converter whose ``md.acx`` is a fresh state for this document. Building one costs
+    more than converting a short post, so each thread keeps one and resets it (Python-Markdown's
+    ``reset`` clears the stash, references and every extension's state)."""
+
+    def factory(md):
+        return DocState(md, doc, ctx, masked, first_line)
+
+    md = getattr(_MD, "md", None)
+    if md is not None:
+        md.acx_extension.state_factory = factory
+        md.reset()
+        return md
+    ext = AcxExtension(state_factory=factory)
     md = markdown.Markdown(
         extensions=[
             "markdown.extensions.footnotes",
@@ -230,7 +255,7 @@ def _make_md(doc, ctx, masked, first_line):
             "pymdownx.smartsymbols",
             "pymdownx.tilde",
             "pymdownx.magiclink",
-            AcxExtension(state_factory=lambda md: DocState(md, doc, ctx, masked, first_line)),
+            ext,
         ],
         extension_configs={
             "markdown.extensions.footnotes": {"UNIQUE_IDS": False, "BACKLINK_TITLE": "Back to text"},
@@ -248,7 +273,11 @@ def _make_md(doc, ctx, masked, first_line):
         output_format="html",
         tab_length=4,
     )
-    return fastinline.install(md)
+    fastinline.install(md)
+    md.treeprocessors.register(_Links(md), "acx_links", 4)
+    md.acx_extension = ext
+    _MD.md = md
+    return md
 
 
 def _words(root) -> int:
@@ -307,20 +336,16 @@ def render_body(body: str, path: str, meta: dict, ctx: RenderContext, first_line
     masked = mask_source(body)
     md = _make_md(doc, ctx, masked, first_line)
     md.acx.body = body
-
-    # Link rewriting and word counts run inside the tree pass (before serialisation).
-    class _Links(markdown.treeprocessors.Treeprocessor):
-        def run(self, root):
-            _rewrite_links(md.acx, root)
-            md.acx.doc.words = _words(root)
-
-    md.treeprocessors.register(_Links(md), "acx_links", 4)
     try:
         html = md.convert(body)
     except RecursionError:
+        _MD.md = None  # a converter interrupted mid-document is not reused
         raise BuildError(
             Problem(path, first_line, 0, "document nests too deeply to parse: simplify nested lists, quotes or brackets")
         ) from None
+    except BaseException:
+        _MD.md = None
+        raise
     state = md.acx
     for m in re.finditer(r"(?m)^ {0,3}\[(-?@[^\]\n]+)\]:", masked):
         doc.problems.append(

@@ -169,3 +169,18 @@ def test_citation_followed_by_colon_at_line_start_is_an_error(ctx):
     d = md("Intro.\n\n[@hubinger2019risks]: this whole line would vanish.\n", ctx)
     assert any("is a Markdown link definition" in e and "t.md:7:1:" in e for e in errors(d)), errors(d)
     assert not any("link definition" in e for e in errors(md("See [@hubinger2019risks]: fine mid-line.\n", ctx)))
+
+
+def test_reused_converter_leaks_nothing_between_documents(ctx):
+    """One Markdown instance serves every document of a thread; its state must not carry over."""
+    from plugins import render as r
+
+    a = "Text[^n] with $x$ and [@hubinger2019risks].\n\n[^n]: A note.\n\n## Head {#sec-h}\n\nSee @sec-h.\n"
+    b = "[ref]: https://example.org\n\nOther[^m] ``code`` [ref] 'quote'.\n\n[^m]: Another.\n\n## Head {#sec-h}\n"
+    r._MD.md = None
+    fresh = md(a, ctx)
+    md(b, ctx)
+    again = md(a, ctx)
+    assert again.html == fresh.html and again.toc == fresh.toc and again.citations == fresh.citations
+    assert md(b, ctx).html.count("example.org") == 1
+    assert "[ref]" in md("Uses [ref] without a definition.\n", ctx).html  # b's link definition is gone
