@@ -43,6 +43,7 @@ PAGINATION_PATTERNS = ((1, "{url}", "{save_as}"), (2, "{base_name}/page/{number}
 
 FEED_DOMAIN = CANONICAL_URL
 FEED_ALL_ATOM = "feed.xml"
+FEED_MAX_ITEMS = 50  # the newest pieces; a feed carrying every piece in full grows without bound
 FEED_ALL_RSS = None
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
