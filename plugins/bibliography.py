@@ -155,7 +155,29 @@ class Bibliography:
                     return pickle.load(fh)
             except Exception:
                 pass  # a damaged entry is rebuilt
-        bib = cls.load(paths, root)
+        # Formatted entries are kept by each entry's own text, so editing one entry formats one.
+        import pybtex
+
+        memo_file = (
+            root
+            / ".cache"
+            / "bib-entries"
+            / f"{hashlib.sha256(Path(__file__).read_bytes() + pybtex.__version__.encode()).hexdigest()[:24]}.pickle"
+        )
+        try:
+            with open(memo_file, "rb") as fh:
+                memo = pickle.load(fh)
+        except Exception:
+            memo = {}  # none yet, or damaged: format everything
+        bib = cls.load(paths, root, memo=memo)
+        memo_file.parent.mkdir(parents=True, exist_ok=True)
+        for old in memo_file.parent.glob("*.pickle"):
+            old.unlink(missing_ok=True)
+        tmp = memo_file.with_suffix(f".tmp{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            pickle.dump(bib._memo_out, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, memo_file)
+        del bib._memo_out
         cache.parent.mkdir(parents=True, exist_ok=True)
         for old in cache.parent.glob("*.pickle"):
             old.unlink(missing_ok=True)
@@ -166,13 +188,15 @@ class Bibliography:
         return bib
 
     @classmethod
-    def load(cls, paths, root: Path | None = None) -> Bibliography:
+    def load(cls, paths, root: Path | None = None, memo: dict | None = None) -> Bibliography:
+        """Parse, check, label and format the files. ``memo`` maps an entry's signature to its
+        formatted forms from an earlier load; the forms used this time are left in ``_memo_out``."""
         bib = cls()
         for p in sorted(Path(x) for x in paths):
             bib._load_file(p, root)
         bib._check()
         bib._label()
-        bib._format()
+        bib._format(memo or {})
         return bib
 
     def _rel(self, path: Path, root):
@@ -317,15 +341,32 @@ class Bibliography:
                 for i, k in enumerate(keys):
                     self.entries[k].suffix = "abcdefghijklmnopqrstuvwxyz"[i] if i < 26 else str(i)
 
-    def _format(self):
+    def _format(self, memo: dict):
+        import hashlib
+
         style = _Style()
+        self._memo_out = {}
         for key, meta in self.entries.items():
             e = self.data.entries[key]
+            sig = hashlib.sha256(
+                repr(
+                    (
+                        key,
+                        e.type,
+                        sorted((k, str(v)) for k, v in e.fields.items()),
+                        sorted((r, [str(x) for x in ps]) for r, ps in e.persons.items()),
+                    )
+                ).encode()
+            ).hexdigest()
             try:
-                formatted = style.format_entry(meta.key, e)
-                meta.html = formatted.text.render(HTML)
-                meta.latex = formatted.text.render(LATEX)
-                meta.text = formatted.text.render(TEXT)
+                if sig in memo and "crossref" not in e.fields:  # a cross-referenced parent may have changed
+                    meta.html, meta.latex, meta.text = memo[sig]
+                else:
+                    formatted = style.format_entry(meta.key, e)
+                    meta.html = formatted.text.render(HTML)
+                    meta.latex = formatted.text.render(LATEX)
+                    meta.text = formatted.text.render(TEXT)
+                self._memo_out[sig] = (meta.html, meta.latex, meta.text)
             except Exception as exc:  # a field pybtex cannot format
                 self.problems.append(Problem(meta.path, meta.line, 0, f"{key}: cannot format entry ({exc})", check="bib"))
                 meta.html = meta.text = meta.title

@@ -150,3 +150,25 @@ def test_titles_differing_in_a_number_are_different_works(tmp_path):
         "@misc{b,\n title={ARENA 5.0 Impact Report},\n year={2025},\n url={https://e.org/b}\n}\n",
     )
     assert msgs(b) == []
+
+
+def test_editing_one_entry_formats_only_that_entry(tmp_path, monkeypatch):
+    from plugins import bibliography as b
+
+    (tmp_path / "bib").mkdir()
+    f = tmp_path / "bib" / "a.bib"
+    f.write_text(
+        "@misc{one2020a, title = {First}, author = {Doe, Jane}, year = {2020}, url = {https://example.org/1}}\n"
+        "@misc{two2021b, title = {Second}, author = {Roe, Rick}, year = {2021}, url = {https://example.org/2}}\n"
+    )
+    first = b.Bibliography.load_cached(tmp_path)
+    calls = []
+    real = b._Style.format_entry
+    monkeypatch.setattr(b._Style, "format_entry", lambda self, label, e, *a: calls.append(e.key) or real(self, label, e, *a))
+    f.write_text(f.read_text().replace("Second", "Second, revised"))
+    second = b.Bibliography.load_cached(tmp_path)
+    assert calls == ["two2021b"]
+    assert second.entries["one2020a"].html == first.entries["one2020a"].html
+    assert "revised" in second.entries["two2021b"].html
+    fresh = b.Bibliography.load(sorted((tmp_path / "bib").glob("*.bib")), tmp_path)
+    assert {k: e.html for k, e in fresh.entries.items()} == {k: e.html for k, e in second.entries.items()}
