@@ -24,6 +24,11 @@ DOCS: dict = {}  # absolute source path -> (Source, Doc, extra)
 REUSE: dict = {"previous": None, "keys": {}}  # previous site folder, output name -> key there
 WRITTEN: dict = {}  # output name -> key, for every document page of this build
 REUSED: set = set()  # output names linked from the previous site
+# For serve's quick path (``site.quick_update``): how each document page was written in the last
+# full build (source path -> output name, template, context, arguments), Pelican's settings and the
+# articles generator (for the feed). Pelican's objects stay alive in the long-running serve process.
+RENDERED: dict = {}
+GENERATOR: dict = {}
 
 
 class AcxReader(BaseReader):
@@ -68,6 +73,7 @@ class ReusingWriter(Writer):
         key = getattr(content, "page_key", None) if content is not None else None
         if key and name:
             WRITTEN[name] = key
+            RENDERED[os.path.realpath(content.source_path)] = (name, template, context, args, kwargs)
             previous = REUSE.get("previous")
             if previous and REUSE["keys"].get(name) == key:
                 src = os.path.join(previous, name)
@@ -85,7 +91,14 @@ class ReusingWriter(Writer):
 
 
 def get_writer(pelican_object):
+    RENDERED.clear()
+    GENERATOR.clear()
+    GENERATOR["settings"] = pelican_object.settings
     return ReusingWriter
+
+
+def keep_generator(generator, writer=None):
+    GENERATOR["articles"] = generator
 
 
 def add_reader(readers):
@@ -96,3 +109,4 @@ def add_reader(readers):
 def register():
     signals.readers_init.connect(add_reader)
     signals.get_writer.connect(get_writer)
+    signals.article_writer_finalized.connect(keep_generator)

@@ -191,3 +191,28 @@ def validate(data: dict, path: str, lines: dict, fm_line: int):
     meta.setdefault("authors", [{"name": "Alignment Concepts"}])
     meta.setdefault("tags", [])
     return meta, problems
+
+
+ARXIV_ABSTRACT_CHARS = 1920  # arXiv's submission form refuses longer abstracts
+ARXIV_TITLE_CHARS = 240
+
+
+def arxiv_limits(meta: dict, text: str, path: str) -> list[Problem]:
+    """Warnings for a paper whose title or abstract will not fit arXiv's submission form."""
+    out = []
+    for key, limit in (("abstract", ARXIV_ABSTRACT_CHARS), ("title", ARXIV_TITLE_CHARS)):
+        value = " ".join(str(meta.get(key) or "").split())
+        if len(value) > limit:
+            m = re.search(rf"^{key}\s*:", text, re.M)
+            line = text.count("\n", 0, m.start()) + 1 if m else 1
+            out.append(
+                Problem(
+                    path,
+                    line,
+                    0,
+                    f"the {key} has {len(value)} characters; arXiv's submission form takes at most {limit}: shorten it",
+                    "warning",
+                    "papers",
+                )
+            )
+    return out

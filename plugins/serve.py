@@ -78,16 +78,24 @@ def notify():
 def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jobs=2, once=False) -> int:
     from watchfiles import watch
 
-    from .site import build, finish_background_search
+    from .site import build, finish_background_search, quick_update
 
-    def rebuild(first=False):
+    last = {}
+
+    def rebuild(first=False, changed=()):
         t0 = time.monotonic()
-        # After the first build the search index is rebuilt after the reload (the previous index
-        # serves meanwhile), so an edit shows without waiting for Pagefind.
-        res = build(root, settings_file=settings, jobs=jobs, papers=True, search=True if first else "background", progress=lambda m: None)
+        # An edit to a post's body alone re-renders that page from the objects of the last build;
+        # anything else rebuilds (reusing unchanged pages). After the first build the search index
+        # is rebuilt after the reload (the previous index serves meanwhile).
+        res = quick_update(root, last["res"], changed) if not first and last.get("res") else None
+        if res is None:
+            res = build(
+                root, settings_file=settings, jobs=jobs, papers=True, search=True if first else "background", progress=lambda m: None
+            )
         for p in res.report.errors:
             print(p.format(), file=sys.stderr)
         if res.output is not None:
+            last["res"] = res
             print(f"rebuilt in {time.monotonic() - t0:.2f} s", file=sys.stderr)
             if not first:
                 notify()
@@ -105,8 +113,8 @@ def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jo
     print(f"serving http://{host}:{httpd.server_port}/  (Ctrl-C to stop)", file=sys.stderr)
     paths = [str(root / w) for w in WATCH if (root / w).exists()]
     try:
-        for _changes in watch(*paths, debounce=150, step=50, rust_timeout=0):
-            rebuild()
+        for changes in watch(*paths, debounce=150, step=50, rust_timeout=0):
+            rebuild(changed=[path for _change, path in changes])
             if once:
                 break
     except KeyboardInterrupt:

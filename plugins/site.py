@@ -54,6 +54,7 @@ class BuildResult:
     timings: dict = field(default_factory=dict)
     reused: int = 0  # document pages linked from the previous build instead of rendered
     search_job: object = None  # with search="background": the running Pagefind (see finish_background_search)
+    quick: dict | None = None  # what serve's quick path needs from this build (see quick_update)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -130,6 +131,8 @@ def parse_one(root: str, src: Source, ctx: RenderContext | None = None, execute=
         text, line_map = read_source(Path(root), src, execute)
         meta, body, first = frontmatter.parse(text, src.path)
         doc = render_body(body, src.path, meta, ctx, first)
+        if src.kind == "paper":
+            doc.problems.extend(frontmatter.arxiv_limits(meta, text, src.path))
         if line_map:
             doc.problems = [notebooks.map_problem(p, line_map) for p in doc.problems]
         return doc
@@ -574,6 +577,10 @@ def build(
         res.output = output
         if background:
             res.search_job = start_pagefind(final, output_path=final / "pagefind.new")
+        flags = dict(papers=papers, search=search, execute=execute)
+        res.quick = dict(
+            ctx=ctx, shared=shared, settings_file=settings_file, fig_results=_results, flags=flags, canonical=extra["CANONICAL_URL"]
+        )
         tmp = last.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(json.dumps({"fingerprint": fingerprint, "site": final.name}) + "\n")
         os.replace(tmp, last)
@@ -775,3 +782,121 @@ def _build_papers(root, sources, docs, bib, figs, out, report, progress):
     except ImportError:
         return {}
     return papermod.build_all(root, sources, docs, bib, figs, out, report, progress)
+
+
+def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None = None, progress=print) -> BuildResult | None:
+    """serve's quick path: after a full build in this process, an edit to the body of posts that
+    leaves everything other pages show unchanged (front matter, reading time, citations, figures,
+    links) re-renders just those posts' pages and the feed from the Pelican objects kept in memory,
+    replaces them in the live site, checks the site's links and re-indexes search in the background.
+
+    Returns None when the edit needs a full build (anything else changed, or an error: the full
+    build reports it). The result equals a full build's (``tests/test_incremental.py``)."""
+    from . import acx_pelican
+    from .linkcheck import check_site
+
+    root = Path(root).resolve()
+    output = output or root / "output"
+    q = prev.quick
+    if q is None or prev.output is None:
+        return None
+    live = Path(os.path.realpath(output))
+    if not live.is_dir() or "articles" not in acx_pelican.GENERATOR:
+        return None
+    by_path = {s.path: s for s in prev.sources}
+    changed = sorted({Path(c).resolve().relative_to(root).as_posix() for c in changed if Path(c).resolve().is_relative_to(root)})
+    if not changed or any(c not in by_path or not c.startswith("posts/") or not c.endswith(".md") for c in changed):
+        return None
+    updates = []
+    for path in changed:
+        s, old = by_path[path], prev.docs.get(path)
+        new = parse_one(str(root), s, q["ctx"])
+        if isinstance(new, BuildError) or old is None or any(p.severity == "error" for p in new.problems):
+            return None
+        same = (
+            new.meta == old.meta
+            and new.reading_minutes == old.reading_minutes
+            and sorted(set(new.citations)) == sorted(set(old.citations))
+            and sorted(new.figures) == sorted(old.figures)
+            and sorted(new.images) == sorted(old.images)
+        )
+        entry = acx_pelican.DOCS.get(str((root / path).resolve()))
+        rendered = acx_pelican.RENDERED.get(os.path.realpath(root / path))
+        if not same or entry is None or rendered is None:
+            return None
+        new.bib_sig = {k: _bib_sig(q["ctx"], k) for k in new.citations}
+        updates.append((s, new, entry, rendered))
+    res = BuildResult(report=Report(), docs=dict(prev.docs), sources=prev.sources, bib=prev.bib, figures=prev.figures)
+    cache = root / ".cache"
+    tmp = Path(tempfile.mkdtemp(prefix="quick-", dir=cache / "sites"))
+    saved = {}
+    try:
+        from pelican.contents import Content
+        from pelican.writers import Writer
+
+        writer = Writer(str(tmp), settings=acx_pelican.GENERATOR["settings"])
+        memo = Content.get_content.cache
+        for s, d, (src, _old, extra), (name, template, context, args, kwargs) in updates:
+            extra = dict(extra, content=d.html.replace(ROOT_TOKEN, "../" * s.depth), toc_items=[h for h in d.toc if h.get("id")])
+            extra.pop("page_key", None)
+            blob = json.dumps([s.path, s.url, d.meta, extra], sort_keys=True, default=str)
+            extra["page_key"] = hashlib.sha256((q["shared"] + blob).encode()).hexdigest()[:32]
+            article = kwargs.get("article") or kwargs.get("page")
+            article._content = extra["content"]
+            for k in ("toc_items", "page_key"):
+                setattr(article, k, extra[k])
+                article.metadata[k] = extra[k]
+            for key in [k for k in memo if k and k[0] is article]:
+                del memo[key]
+            acx_pelican.DOCS[str((root / s.path).resolve())] = (src, d, extra)
+            acx_pelican.WRITTEN[name] = extra["page_key"]
+            writer.write_file(name, template, context, *args, **kwargs)
+            res.docs[s.path] = d
+        acx_pelican.GENERATOR["articles"].generate_feeds(writer)
+        links_cache = cache / "links.json"
+        if links_cache.is_file():
+            from .linkcheck_external import dead_links_with_archive
+
+            mark_dead_links(tmp, dead_links_with_archive(links_cache))
+        for f in sorted(p for p in tmp.rglob("*") if p.is_file()):
+            rel = f.relative_to(tmp).as_posix()
+            target = live / rel
+            saved[rel] = target.read_bytes() if target.is_file() else None
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(f, target)
+        skip = () if q["flags"].get("search") else ("pagefind/",)
+        res.report.extend(check_site(live, res.sources, res.docs, root, skip=skip, cache=cache / "linkcheck-pages.json"))
+        if res.report.errors:
+            for rel, data in saved.items():  # put the previous pages back
+                if data is None:
+                    (live / rel).unlink(missing_ok=True)
+                else:
+                    t = live / f"{rel}.restore"
+                    t.write_bytes(data)
+                    os.replace(t, live / rel)
+            return res
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for s, d, *_ in updates:  # the parse cache, as a full build would leave it
+        key = _doc_key(root, s, _ctx_hash(q["ctx"]), engine_hash(root))
+        f = cache / "docs" / f"{key}.pickle"
+        t = f.with_suffix(f".tmp{os.getpid()}")
+        t.write_bytes(pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(t, f)
+        _MEMO[f.name] = d
+    # Recorded as a background-search build: a later ``build`` re-indexes rather than trusting an
+    # index this process may not have finished writing.
+    flags = dict(q["flags"], search="background") if q["flags"].get("search") else q["flags"]
+    fingerprint = _fingerprint(root, q["settings_file"], res.sources, res.docs, q["fig_results"], flags, q["shared"])
+    for name, data in (
+        ("last-build.json", {"fingerprint": fingerprint, "site": live.name}),
+        ("page-keys.json", {"site": live.name, "keys": dict(sorted(acx_pelican.WRITTEN.items()))}),
+    ):
+        t = cache / f"{name}.tmp{os.getpid()}"
+        t.write_text(json.dumps(data) + "\n")
+        os.replace(t, cache / name)
+    res.output, res.quick = output, q
+    res.timings["quick"] = 0.0
+    if q["flags"].get("search"):
+        res.search_job = start_pagefind(live, output_path=live / "pagefind.new")
+    return res

@@ -278,3 +278,16 @@ def test_check_reports_what_the_latex_export_would_refuse(site):
     paper.write_text(paper.read_text().replace("\\text{$a$ is optimal}", "a\\ \\text{is optimal}"))
     res = run_build(site, "check")
     assert "unbalanced" not in res.stdout, res.stdout
+
+
+def test_paper_abstract_too_long_for_arxiv_is_a_warning_with_its_line(site):
+    paper = site / "papers" / "t" / "paper.md"
+    paper.parent.mkdir(parents=True)
+    head = "---\ntitle: T\ndate: 2026-01-01\nstatus: published\nabstract: "
+    paper.write_text(head + "word " * 400 + "\n---\n\nBody.\n")
+    res = run_build(site, "check")
+    assert "papers/t/paper.md:5: warning: the abstract has 1999 characters; arXiv's submission form takes at most 1920" in res.stdout, (
+        res.stdout
+    )
+    paper.write_text(head + "word " * 300 + "\n---\n\nBody.\n")
+    assert "arXiv's submission form" not in run_build(site, "check").stdout

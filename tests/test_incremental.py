@@ -79,3 +79,38 @@ def test_one_post_edit_reuses_every_other_page_and_a_template_edit_none(site):
     t.write_text(t.read_text().replace("original alignment research", "original alignment research, edited", 1))
     assert reused(run_build(site, "build", "--no-papers", "--no-search", "-v")) == 0
     assert "research, edited" in (site / "output/posts/demo-post/index.html").read_text()
+
+
+def test_serve_quick_path_equals_a_clean_build(site, tmp_path):
+    """serve's quick path (a post's body edited: only its page and the feed re-rendered from the
+    last build's objects) leaves exactly the site a clean build makes, and steps aside otherwise."""
+    from plugins.site import build, quick_update
+
+    res = build(site, papers=False, search=False, progress=lambda m: None)
+    assert res.output is not None and not res.report.errors
+    post = site / "posts" / "demo-post.md"
+    for step, (old, new) in enumerate([("Searchable word", "Searchable term"), ("Searchable term", "Findable term")]):
+        post.write_text(post.read_text().replace(old, new, 1))
+        quick = quick_update(site, res, [str(post)])
+        assert quick is not None and not quick.report.errors, step
+        res = quick
+        clean = tmp_path / f"clean-{step}"
+        shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".cache", "output", "output.swap"))
+        assert run_build(clean, "build", "--no-papers", "--no-search").returncode == 0
+        assert tree_hashes(site / "output") == tree_hashes(clean / "output"), f"quick step {step} differs from a clean build"
+        assert "Findable" in (site / "output/posts/demo-post/index.html").read_text() or step == 0
+    # A title change shows on listing pages: the quick path steps aside for a full build.
+    post.write_text(post.read_text().replace("title: ", "title: Retitled ", 1))
+    assert quick_update(site, res, [str(post)]) is None
+    post.write_text(post.read_text().replace("title: Retitled ", "title: ", 1))
+    # Another page links to a section of this post; renaming that section's label breaks the link:
+    # the error is reported with the linking file, and the live page is left as it was.
+    other = site / "posts" / "other-post.md"
+    other.write_text(other.read_text() + "\nSee [the second section](demo-post.md#sec-second).\n")
+    res = build(site, papers=False, search=False, progress=lambda m: None)
+    assert res.output is not None and not res.report.errors
+    before = (site / "output/posts/demo-post/index.html").read_bytes()
+    post.write_text(post.read_text().replace("{#sec-second}", "{#sec-renamed}", 1))
+    broken = quick_update(site, res, [str(post)])
+    assert broken is not None and any("sec-second" in p.message and p.path == "posts/other-post.md" for p in broken.report.errors)
+    assert (site / "output/posts/demo-post/index.html").read_bytes() == before
