@@ -82,11 +82,33 @@ def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jo
 
     last = {}
 
+    def cancel_search():
+        """Stop re-indexing for an older version of the site: the next build starts its own."""
+        job, thread = last.pop("search", (None, None))
+        if hasattr(job, "poll") and job.poll() is None:
+            job.kill()
+        if thread is not None:
+            thread.join()
+
+    def index_in_background(res, t0):
+        job = res.search_job
+
+        def run():
+            problem = finish_background_search(res)
+            if (getattr(job, "returncode", None) or 0) < 0:
+                return  # cancelled by a newer edit
+            print(problem.format() if problem else f"search index updated ({time.monotonic() - t0:.2f} s)", file=sys.stderr)
+
+        thread = threading.Thread(target=run, daemon=True)
+        last["search"] = (job, thread)
+        thread.start()
+
     def rebuild(first=False, changed=()):
         t0 = time.monotonic()
+        cancel_search()
         # An edit to a post's body alone re-renders that page from the objects of the last build;
         # anything else rebuilds (reusing unchanged pages). After the first build the search index
-        # is rebuilt after the reload (the previous index serves meanwhile).
+        # is rebuilt after the reload, in the background (the previous index serves meanwhile).
         res = quick_update(root, last["res"], changed) if not first and last.get("res") else None
         if res is None:
             res = build(
@@ -100,8 +122,7 @@ def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jo
             if not first:
                 notify()
             if res.search_job is not None:
-                problem = finish_background_search(res)
-                print(problem.format() if problem else f"search index updated ({time.monotonic() - t0:.2f} s)", file=sys.stderr)
+                index_in_background(res, t0)
         else:
             print("build failed; still serving the previous site", file=sys.stderr)
 
@@ -119,5 +140,6 @@ def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jo
                 break
     except KeyboardInterrupt:
         pass
+    cancel_search()
     httpd.shutdown()
     return 0
