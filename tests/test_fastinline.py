@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,13 @@ def ctx():
     return RenderContext(bib=bib.export_labels(), figures=set(), urls={}, bib_suggest=bib.suggest)
 
 
+def _dump(tree):
+    """The LaTeX snapshot tree as plain data (attribute values may be None: valueless attributes)."""
+    if tree is None:
+        return None
+    return [(el.tag, sorted((k, repr(v)) for k, v in el.attrib.items()), el.text, el.tail) for el in tree.iter()]
+
+
 def both(text, path, ctx, monkeypatch):
     """HTML and LaTeX snapshot with and without the prefilter (errors compared as messages)."""
     out = []
@@ -33,10 +39,7 @@ def both(text, path, ctx, monkeypatch):
                 m.setattr(fastinline, "install", lambda md: md)
             try:
                 d = render(text, path, ctx)
-                tree = getattr(d, "tree", None)
-                out.append(
-                    (d.html, None if tree is None else etree.tostring(tree, encoding="unicode"), sorted(p.format() for p in d.problems))
-                )
+                out.append((d.html, _dump(getattr(d, "tree", None)), sorted(p.format() for p in d.problems)))
             except BuildError as e:
                 out.append(("error", sorted(p.format() for p in e.problems)))
     return out
@@ -83,9 +86,10 @@ def test_trigger_never_excludes_a_real_match(regex, text):
 ALPHABET = list("ab 1\n*_`$@[]()!<>&'\"-.~+=^:#{}|\\/") + ["http://x.org", "@fig-a", "[@key]", "$$", "  \n", "www.", "x@y.z"]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(body=st.lists(st.sampled_from(ALPHABET), max_size=50).map("".join))
 @example(body="'a' \"b\" -- ... <-- != +- `c` *d* _e_ ~~f~~ <http://x.org> x@y.z &amp;")
+@example(body="x@y.z{a}")  # found by this test: a valueless attribute in the snapshot tree
 def test_random_markdown_renders_identically(ctx, monkeypatch, body):
     fast, plain = both("---\ntitle: T\ndate: 2026-01-01\n---\n" + body, "posts/t.md", ctx, monkeypatch)
     assert fast == plain
