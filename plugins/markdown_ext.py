@@ -455,6 +455,15 @@ class StructureTree(Treeprocessor):
                 continue
             num = ext.labels[label][1]
             a.text = f"{XREF_KINDS[kind]} ({num})" if kind == "eq" else f"{XREF_KINDS[kind]} {num}"
+        for fig in root.iter("figure"):  # alt text was taken from the caption before references resolved
+            img, cap = fig.find("img"), fig.find("figcaption")
+            if img is None or cap is None or cap.find(".//a[@data-xref]") is None:
+                continue
+            text = "".join(cap.itertext()).strip()
+            num = cap.find("span[@class='fig-num']")
+            if num is not None and num.text and text.startswith(num.text.strip()):
+                text = text[len(num.text.strip()) :].strip()
+            img.set("alt", text)
 
 
 class SnapshotTree(Treeprocessor):

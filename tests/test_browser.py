@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -219,3 +220,32 @@ def test_site_works_without_javascript(browser, server):
     href = page.locator("a.cite").first.get_attribute("href")
     assert href.startswith("#ref-") and page.locator(href.replace(":", "\\:")).count() == 1
     ctx.close()
+
+
+def test_wide_equation_and_table_math_fit_a_phone(browser, server, built_site):
+    """A tagged equation wider than a phone scrolls inside its box with its number after it, and
+    inline math in a table does not widen the page (KaTeX's hidden MathML copy stays in the box)."""
+    out = (built_site / "output").resolve()
+    html = (out / "posts/demo-post/index.html").read_text()
+    wide = "+".join(f"a_{{{i}}} x^{{{i}}}" for i in range(40))
+    extra = (
+        f'<div class="math display" id="eq-wide">\\[{wide} \\tag{{7}}\\]</div>'
+        '<div class="table-wrap"><table><tr>'
+        + "".join(f'<td><span class="math inline">\\(x_{{{i}}}^2\\)</span></td>' for i in range(30))
+        + "</tr></table></div>"
+    )
+    start = html.index('<div class="content">') + len('<div class="content">')
+    probe = out / "posts/phone-math-probe"
+    probe.mkdir(exist_ok=True)
+    (probe / "index.html").write_text(html[:start] + extra + html[start:])
+    try:
+        phone = Page(browser, 375, 740, "light")
+        page = phone.goto(server + "posts/phone-math-probe/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 376, "no horizontal page scrolling"
+        box = page.locator("#eq-wide")
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth"), "the wide equation scrolls inside its own box"
+        tag, base = box.locator(".tag"), box.locator(".base").last
+        assert tag.bounding_box()["x"] >= base.bounding_box()["x"] + base.bounding_box()["width"] - 1, "the number follows the equation"
+        phone.close()
+    finally:
+        shutil.rmtree(probe)

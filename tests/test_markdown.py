@@ -184,3 +184,8 @@ def test_reused_converter_leaks_nothing_between_documents(ctx):
     assert again.html == fresh.html and again.toc == fresh.toc and again.citations == fresh.citations
     assert md(b, ctx).html.count("example.org") == 1
     assert "[ref]" in md("Uses [ref] without a definition.\n", ctx).html  # b's link definition is gone
+
+
+def test_figure_alt_text_has_resolved_cross_references(ctx):
+    d = md("| a |\n|---|\n| 1 |\n\n: Numbers. {#tbl-n}\n\n![Plot of the values in @tbl-n.](figures/demo.svg){#fig-p}\n", ctx)
+    assert 'alt="Plot of the values in Table 1."' in d.html, d.html
