@@ -119,12 +119,20 @@ def sample_rewards(prior, pos, m, rng, **kw):
     if prior == "iid_gauss":
         return rng.normal(size=(m, n))
     if prior == "nn_onehot":
-        return _mlp_forward_random(np.eye(n), rng, m, width=kw.get("width", 64), depth=kw.get("depth", 2),
-                                   w_scale=1.0, b_scale=kw.get("b_scale", 1.0))
+        return _mlp_forward_random(
+            np.eye(n), rng, m, width=kw.get("width", 64), depth=kw.get("depth", 2), w_scale=1.0, b_scale=kw.get("b_scale", 1.0)
+        )
     if prior == "nn_coords":
-        return _mlp_forward_random(pos, rng, m, width=kw.get("width", 64), depth=kw.get("depth", 2),
-                                   w_scale=kw.get("w_scale", 1.0), b_scale=kw.get("b_scale", 1.0),
-                                   act=kw.get("act", "relu"))
+        return _mlp_forward_random(
+            pos,
+            rng,
+            m,
+            width=kw.get("width", 64),
+            depth=kw.get("depth", 2),
+            w_scale=kw.get("w_scale", 1.0),
+            b_scale=kw.get("b_scale", 1.0),
+            act=kw.get("act", "relu"),
+        )
     if prior == "sparse":
         k = kw.get("k", 1)
         ranks = rng.random((m, n)).argsort(axis=1).argsort(axis=1)
@@ -249,8 +257,12 @@ def compatible_shutdown_sweep(prior, off_positions, m, rng, K=4, spread=1.0, gam
         c = hub_choice(R, K, gamma)
         unc.append(float((c == 1).mean()))
         cmp_.append(float((c[compat] == 1).mean()))
-    return {"frac_compatible": float(compat.mean()), "n_compat": int(compat.sum()),
-            "p_avoid_uncond": np.array(unc), "p_avoid_compat": np.array(cmp_)}
+    return {
+        "frac_compatible": float(compat.mean()),
+        "n_compat": int(compat.sum()),
+        "p_avoid_uncond": np.array(unc),
+        "p_avoid_compat": np.array(cmp_),
+    }
 
 
 # ----------------------------------------------------------------------------
@@ -360,6 +372,7 @@ def fit_mlp(Xtr, ytr, Xall, seeds, width=64, depth=2, act="relu", steps=3000, lr
 
 def fit_rbf(Xtr, ytr, Xall, length=1.0, ridge=1e-3):
     """Kernel ridge regression with an RBF kernel (zero prior mean): decays to 0 off-support."""
+
     def k(A, Bm):
         d2 = ((A[:, None, :] - Bm[None, :, :]) ** 2).sum(-1)
         return np.exp(-0.5 * d2 / length**2)
@@ -411,7 +424,7 @@ def scope_metrics(R, env, gamma=0.95, horizons=(1, 2, 3, 5, 8, 12, 20)):
         end = plan(R, env["succ"], gamma, h, env["start"])
         leave.append(float((~train[end]).mean()))
     inmax = R[:, train].max(axis=1, keepdims=True)
-    broad = ((R[:, ~train] > inmax + 1e-9).mean(axis=1))
+    broad = (R[:, ~train] > inmax + 1e-9).mean(axis=1)
     end = plan(R, env["succ"], gamma, max(horizons), env["start"])
     dist = np.abs(env["cells"][end]).max(axis=1)
     return {"horizons": list(horizons), "p_leave": np.array(leave), "broad": broad, "end_dist": dist}
@@ -434,9 +447,18 @@ def fit_rewards(learner, kind, env, seeds, far=0, **kw):
     y = target_reward(kind, env["cells"], th)
     tr = env["train"]
     if learner in ("relu", "tanh"):
-        pred, mse = fit_mlp(X[: len(tr)][tr], y[tr], X, seeds, act=learner, width=kw.get("width", 32),
-                            depth=kw.get("depth", 2), steps=kw.get("steps", 1500), lr=kw.get("lr", 5e-3),
-                            wd=kw.get("wd", 0.0))
+        pred, mse = fit_mlp(
+            X[: len(tr)][tr],
+            y[tr],
+            X,
+            seeds,
+            act=learner,
+            width=kw.get("width", 32),
+            depth=kw.get("depth", 2),
+            steps=kw.get("steps", 1500),
+            lr=kw.get("lr", 5e-3),
+            wd=kw.get("wd", 0.0),
+        )
         return pred, mse
     if learner == "rbf":
         p = fit_rbf(X[: len(tr)][tr], y[tr], X, length=kw.get("length", 0.5))
@@ -453,9 +475,14 @@ def fit_rewards(learner, kind, env, seeds, far=0, **kw):
 def far_ring(radius, step=1):
     """Cells on the square ring of Chebyshev radius ``radius`` (cell units)."""
     t = np.arange(-radius, radius + 1, step)
-    ring = np.concatenate([
-        np.stack([t, np.full_like(t, radius)], 1), np.stack([t, np.full_like(t, -radius)], 1),
-        np.stack([np.full_like(t, radius), t], 1), np.stack([np.full_like(t, -radius), t], 1)])
+    ring = np.concatenate(
+        [
+            np.stack([t, np.full_like(t, radius)], 1),
+            np.stack([t, np.full_like(t, -radius)], 1),
+            np.stack([np.full_like(t, radius), t], 1),
+            np.stack([np.full_like(t, -radius), t], 1),
+        ]
+    )
     return ring.astype(float)
 
 

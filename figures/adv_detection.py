@@ -38,27 +38,30 @@ def main():
     sweep = E.eps_sweep(seeds=(SEED,), eps_grid=EPS_GRID, steps=STEPS, worlds={SEED: w})
     vs = E.verify_vs_search(m_grid=M_GRID, trials=TRIALS, seed=SEED)
 
-    fig, axes = plt.subplots(1, 3, figsize=(13.0, 4.0))
+    fig, grid = plt.subplots(2, 2, figsize=(10.0, 7.6))
+    axes = [grid[0, 0], grid[0, 1], grid[1, 0]]
+    lax = grid[1, 1]
+    lax.axis("off")
+
     ax = axes[0]
     for key, c in curves["curves"].items():
         ax.plot(c["compute"], c["success"], label=LABELS[key], **STYLE[key])
     ax.axvline(1.0, color="k", lw=0.8, ls=":")
-    ax.text(1.1, 0.3, "defender: 1 detector\nforward pass per input", fontsize=8, va="center")
+    ax.text(1.1, 0.45, "defender: 1 detector\nforward pass per input", fontsize=9, va="center")
     ax.set_xscale("log")
     ax.set_xlim(0.8, STEPS * 8 * 1.1)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("attacker compute per input (network passes)")
     ax.set_ylabel("fraction of inputs attacked undetected")
-    ax.set_title(f"(a) ε = {EPS}", fontsize=10, loc="left")
-    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(0.0, 0.93))
+    ax.set_title(f"(a) ε = {EPS}", fontsize=11, loc="left")
 
     ax = axes[1]
     for key, arr in sweep["success"].items():
-        ax.plot(sweep["eps"], arr[0], marker="o", ms=3.5, label=LABELS[key], **STYLE[key])
+        ax.plot(sweep["eps"], arr[0], marker="o", ms=4, label=LABELS[key], **STYLE[key])
     ax.set_xlabel("perturbation budget ε (ℓ∞)")
     ax.set_ylabel(f"fraction attacked undetected ({STEPS} steps)")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title("(b)", fontsize=10, loc="left")
+    ax.set_title("(b)", fontsize=11, loc="left")
 
     ax = axes[2]
     m = vs["m"]
@@ -70,16 +73,23 @@ def main():
         ms=4,
         capsize=3,
         color="C2",
-        label=f"red team: random search (mean ± s.e., {TRIALS} trials)",
+        label=f"red team: random search\n(mean ± s.e., {TRIALS} trials)",
     )
     ax.plot(m, 2.0**m, color="C2", ls=":", label="expected search cost $2^m$")
     ax.plot(m, vs["verify_cost"], color="C3", ls="-", label="model: verify the input (1 hash)")
-    ax.plot(m, vs["latent_cost"] * 1.25, color="C4", ls="--", label="red team with latent access (1 pass)")
+    ax.plot(m, vs["latent_cost"] * 1.25, color="C4", ls="--", label="red team with latent access\n(1 pass, drawn offset)")
     ax.set_yscale("log")
     ax.set_xlabel("hardness of the model's check m (bits)")
     ax.set_ylabel("evaluations to pass the check")
-    ax.set_title("(c)", fontsize=10, loc="left")
-    ax.legend(fontsize=7.5, loc="upper left")
+    ax.set_title("(c)", fontsize=11, loc="left")
+
+    h_ab, l_ab = axes[0].get_legend_handles_labels()
+    h_c, l_c = axes[2].get_legend_handles_labels()
+    leg = lax.legend(
+        h_ab, l_ab, loc="upper left", bbox_to_anchor=(0.0, 1.0), fontsize=10, title="(a), (b)", title_fontsize=10, alignment="left"
+    )
+    lax.add_artist(leg)
+    lax.legend(h_c, l_c, loc="upper left", bbox_to_anchor=(0.0, 0.52), fontsize=10, title="(c)", title_fontsize=10, alignment="left")
     fig.tight_layout()
     save(
         fig,

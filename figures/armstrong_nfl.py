@@ -23,16 +23,16 @@ SEEDS = tuple(range(20))
 def regret_figure():
     out = m.run(seeds=SEEDS)
     s = out["summary"]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10.0, 4.2), gridspec_kw={"width_ratios": [1.25, 1]})
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10.0, 4.6), gridspec_kw={"width_ratios": [1.15, 1]})
 
     rows = [
-        ("true pair\n(p_H, R_H)", s["pairs"]["true (p_H, R_H)"]),
+        ("true pair\n$(p_H, R_H)$", s["pairs"]["true (p_H, R_H)"]),
         ("rational planner,\nR = log π / β", s["pairs"]["rational (p_rat, R_pi)"]),
         ("usual IRL fit\n(rational, state R)", s["standard_irl"]),
         ("imitate the\nhuman", s["imitation"]),
         ("indifferent planner\n(robot acts at random)", s["pairs"]["indifferent (p_pi, any R)"]),
         ("anti-rational,\nR = −log π / β", s["pairs"]["anti-rational (-p_rat, -R_pi)"]),
-        ("anti-human\n(−p_H, −R_H)", s["pairs"]["anti-human (-p_H, -R_H)"]),
+        ("anti-human\n$(-p_H, -R_H)$", s["pairs"]["anti-human (-p_H, -R_H)"]),
     ]
     y = np.arange(len(rows))[::-1]
     rng = np.random.default_rng(0)
@@ -45,12 +45,12 @@ def regret_figure():
         off = -0.25 + 0.5 * k / max(1, len(s["shaping_min"]) - 1)
         ax1.plot([lo, hi], [ys + off, ys + off], color="C1", lw=1.0)
     ax1.set_yticks(list(y) + [ys])
-    ax1.set_yticklabels([r[0] for r in rows] + ["true planner,\nshaped R(s, a)"], fontsize=8)
+    ax1.set_yticklabels([r[0] for r in rows] + ["true planner,\nshaped R(s, a)"], fontsize=9.5)
     ax1.set_xlim(-0.02, 1.05)
     ax1.set_xlabel("normalised regret of the robot (0 = optimal, 1 = worst)")
-    ax1.set_title("(a)", fontsize=10, loc="left")
+    ax1.set_title("(a)", fontsize=11, loc="left")
 
-    levels = ["L0\nnone", "L1\nsoft\nplanner", "L2\nstate-\nonly R", "L3\nnot anti-\nrational", "L4\nλ known", "L5\nγ known"]
+    levels = ["L0\nnone", "L1\nsoft\nplanner", "L2\nstate-\nonly R", "L3\nnot anti-\nrational", "L4\nλ\nknown", "L5\nγ\nknown"]
     mean = [s["pairs"]["indifferent (p_pi, any R)"].mean()] + [s["ladder_mean"][lv].mean() for lv in m.LEVELS]
     mx = [1.0] + [s["ladder_max"][lv].mean() for lv in m.LEVELS]
     x = np.arange(len(levels))
@@ -58,14 +58,14 @@ def regret_figure():
     ax2.plot(x, mean, marker="s", color="C0", label="average over exact fits")
     nh = ["any"] + [str(int(np.median(s["ladder_n"][lv]))) for lv in m.LEVELS]
     for xi, (yv, n) in enumerate(zip(mx, nh)):
-        ax2.annotate(f"{n}", (xi, yv), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+        ax2.annotate(f"{n}", (xi, yv), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=9.5)
     ax2.set_xticks(x)
-    ax2.set_xticklabels(levels, fontsize=8)
+    ax2.set_xticklabels(levels, fontsize=9.5)
     ax2.set_xlabel("assumptions (cumulative, left to right)")
     ax2.set_ylim(-0.05, 1.12)
     ax2.set_ylabel("normalised regret (mean of 20 seeds)")
-    ax2.set_title("(b)", fontsize=10, loc="left")
-    ax2.legend(loc="center right", bbox_to_anchor=(1.0, 0.7))
+    ax2.set_title("(b)", fontsize=11, loc="left")
+    ax2.legend(loc="upper right", bbox_to_anchor=(1.0, 0.85), fontsize=9)
     fig.tight_layout()
     save(fig, "armstrong_nfl_regret", params=out["params"])
     return out

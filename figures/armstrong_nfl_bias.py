@@ -47,7 +47,7 @@ def bias_figure():
     ax.set_xlabel("value of the distractor cell (goal = 1)")
     ax.set_ylabel("normalised regret (mean ± sd, 20 seeds)")
     ax.set_xticks(distractors)
-    ax.legend(fontsize=7, ncol=2, loc="upper right")
+    ax.legend(fontsize=9, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2))
     ax.set_ylim(-0.02, 0.32)
     save(
         fig,

@@ -24,7 +24,8 @@ def fig_bins() -> None:
     sa = exp.bin_stats_seeds(seeds=SEEDS)
     ctrl = exp.bin_stats_seeds(seeds=SEEDS, c_star=np.inf)
     x = sa["centre"]["mean"]
-    fig, axes = plt.subplots(1, 3, figsize=(11.0, 3.5))
+    fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.3))
+    below = dict(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
 
     ax = axes[0]
     ax.plot(x, sa["mean_M"]["mean"], "o-", color="C0", label="measured (eval), SA world")
@@ -32,7 +33,7 @@ def fig_bins() -> None:
     ax.plot(x, ctrl["mean_A"]["mean"], ":", color="0.4", label="true, no-SA control")
     ax.set_xlabel("final capability C (decile centre)")
     ax.set_ylabel("mean alignment score (model units)")
-    ax.legend(loc="upper left")
+    ax.legend(**below)
     ax.set_title("(a)", loc="left")
 
     ax = axes[1]
@@ -42,7 +43,7 @@ def fig_bins() -> None:
     ax.set_xlabel("final capability C (decile centre)")
     ax.set_ylabel("Spearman ρ / fraction")
     ax.set_ylim(-0.05, 1.0)
-    ax.legend(loc="lower left")
+    ax.legend(**below)
     ax.set_title("(b)", loc="left")
 
     ax = axes[2]
@@ -52,7 +53,7 @@ def fig_bins() -> None:
     ax.set_xlabel("final capability C (decile centre)")
     ax.set_ylabel("fraction of models in decile")
     ax.set_ylim(-0.02, 1.02)
-    ax.legend(loc="center right")
+    ax.legend(**below)
     ax.set_title("(c)", loc="left")
 
     fig.tight_layout()
@@ -67,12 +68,12 @@ def fig_sweeps() -> None:
         ("c_star", [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], "SA threshold c* (capability units)"),
         ("eval_recognition", [0.0, 0.25, 0.5, 0.75, 0.9, 1.0], "P(gaming model recognises eval)"),
     ]
-    fig, axes = plt.subplots(1, 3, figsize=(11.0, 3.5), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.3), sharey=True)
     for ax, (param, vals, label), tag in zip(axes, sweeps, "abc"):
         sw = exp.sweep(param, vals, seeds=SEEDS)
         v = sw["values"]
         for stat, style, colour, name in (
-            ("rho_CM", "o-", "C0", "ρ(C, measured): Safetywashing-style"),
+            ("rho_CM", "o-", "C0", "ρ(C, measured), Safetywashing-style"),
             ("rho_CA", "s--", "C3", "ρ(C, true alignment)"),
             ("validity", "^-", "C1", "ρ(measured, true): eval validity"),
         ):
@@ -82,8 +83,9 @@ def fig_sweeps() -> None:
         ax.set_title(f"({tag})", loc="left")
     axes[0].set_ylabel("Spearman ρ, all 5000 models")
     axes[0].set_ylim(0.0, 1.0)
-    axes[1].legend(loc="lower right")
     fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3)
     params = dict(exp.DEFAULTS)
     params.update({"seeds": list(SEEDS), "sweeps": {p: v for p, v, _ in sweeps}})
     save(fig, "cap_align_corr_sweeps", params=params)

@@ -50,8 +50,10 @@ def fig_incentive():
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.4))
     ax = axes[0]
     for beta in c["betas"]:
-        lab = "rational human (β = ∞)" if np.isinf(beta) else f"Boltzmann human, β = {beta:g}"
-        ax.plot(c["sigmas"], c["incentive_vs_sigma"][beta], label=lab)
+        if np.isinf(beta):  # black dashed: tells apart from the near-identical β = 16 curve
+            ax.plot(c["sigmas"], c["incentive_vs_sigma"][beta], color="black", ls="--", lw=1.4, label="rational human (β = ∞)")
+        else:
+            ax.plot(c["sigmas"], c["incentive_vs_sigma"][beta], label=f"Boltzmann human, β = {beta:g}")
     ax.axhline(0.0, color="0.3", lw=0.8)
     ax.set_xscale("log")
     ax.set_xlabel("robot's posterior s.d. σ of U (utility units, log scale)")
@@ -63,7 +65,7 @@ def fig_incentive():
         ax.plot(c["s_bs"], c["incentive_vs_sb"][s], label=f"σ = {s:g}")
     ax.plot(c["s_bs"], np.full_like(c["s_bs"], -abs(c["mu"]) / 2), ls=":", color="0.3", label="limit −|μ|/2")
     ax.axhline(0.0, color="0.3", lw=0.8)
-    ax.set_xlabel("robot's s.d. over the human's bias, s_b (utility units)")
+    ax.set_xlabel("robot's s.d. over the human's bias, $s_b$ (utility units)")
     ax.set_ylabel("incentive to defer Δ (utility units)")
     ax.set_title("(b) uncertainty about the human model erodes deference", fontsize=10)
     ax.legend(loc="upper right")

@@ -17,7 +17,7 @@ N_TRIALS = 4000
 
 
 def main():
-    fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.9))
+    fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.6))
     ax = axes[0]
     sims = {}
     for i, rho in enumerate(RHOS):
@@ -29,19 +29,19 @@ def main():
             print("rho", rho, "sim shares", sims[str(rho)], "analytic", np.round(E.info_share_topk(1, np.array(M_SIM), rho), 4).tolist())
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("number of neurons M that carry the concept")
+    ax.set_xlabel("number of neurons $M$ that carry the concept")
     ax.set_ylabel("share of linear Fisher information\nin the single best neuron")
-    ax.set_title("(a)  open circles: Monte-Carlo LDA check", loc="left", fontsize=9)
-    ax.legend(fontsize=8, title="noise correlation", title_fontsize=8)
+    ax.set_title("(a)  circles: Monte-Carlo LDA check", loc="left", fontsize=10)
+    ax.legend(fontsize=9, title="noise correlation", title_fontsize=9, loc="lower left")
     ax = axes[1]
     for rho in RHOS:
         ks = np.array([1, 10, 100, 1000, 10_000])
         ax.plot(ks, E.info_share_topk(ks, 1e5, rho), "o-", ms=3, label=f"ρ = {rho:g}")
     ax.set_xscale("log")
-    ax.set_xlabel("k best neurons used (M = 10⁵ carry the concept)")
+    ax.set_xlabel("$k$ best neurons used\n($M = 10^5$ carry the concept)")
     ax.set_ylabel("share of linear Fisher information")
-    ax.set_title("(b)", loc="left", fontsize=9)
-    ax.legend(fontsize=8)
+    ax.set_title("(b)", loc="left", fontsize=10)
+    ax.legend(fontsize=9, loc="center right")
     fig.tight_layout()
     save(
         fig,

@@ -1,6 +1,7 @@
 """Figure for the paper "deceptive-alignment": the compliance gap and the end of training."""
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from experiments import deception_toy as E
 from figures.figlib import plt, save
@@ -14,27 +15,27 @@ ETA_C, D_C = 0.05, 200
 
 def main():
     st = E.belief_sweep(P_MS, p_us=P_US, **BASE)
-    fig, axes = plt.subplots(1, 3, figsize=(13.0, 3.9))
+    fig, axes = plt.subplots(1, 3, figsize=(7.6, 3.7))
     ax = axes[0]
     for j, pu in enumerate(P_US):
         ls = "-" if j == 0 else "--"
-        ax.plot(P_MS, st["comply_train_m"][j], color="C0", linestyle=ls, label=f"monitored cue ($p_u$ = {pu:g})")
-        ax.plot(P_MS, st["comply_train_u"][j], color="C1", linestyle=ls, label=f"unmonitored cue ($p_u$ = {pu:g})")
-    ax.set_xlabel(r"belief of being trained, monitored cue $p_m$")
-    ax.set_ylabel("fraction of training steps complied")
+        ax.plot(P_MS, st["comply_train_m"][j], color="C0", linestyle=ls, label="monitored cue" if j == 0 else None)
+        ax.plot(P_MS, st["comply_train_u"][j], color="C1", linestyle=ls, label="unmonitored cue" if j == 0 else None)
+    ax.set_xlabel(r"belief $p_m$ (monitored cue)")
+    ax.set_ylabel("training steps complied (fraction)")
     ax.set_ylim(-0.03, 1.03)
     ax.set_title("(a)", fontsize=10, loc="left")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.24))
     ax = axes[1]
     for j, pu in enumerate(P_US):
         ls = "-" if j == 0 else "--"
-        ax.plot(P_MS, st["gap_cue"][j], color="C2", linestyle=ls, label=f"compliance gap ($p_u$ = {pu:g})")
-        ax.plot(P_MS, st["w_T"][j], color="C4", linestyle=ls, label=f"goal kept, $w_T$ ($p_u$ = {pu:g})")
-    ax.set_xlabel(r"belief of being trained, monitored cue $p_m$")
-    ax.set_ylabel("gap (fraction)  /  goal strength")
+        ax.plot(P_MS, st["gap_cue"][j], color="C2", linestyle=ls, label="compliance gap" if j == 0 else None)
+        ax.plot(P_MS, st["w_T"][j], color="C4", linestyle=ls, label="goal kept, $w_T$" if j == 0 else None)
+    ax.set_xlabel(r"belief $p_m$ (monitored cue)")
+    ax.set_ylabel("gap (fraction) / goal strength")
     ax.set_ylim(-0.03, 1.03)
     ax.set_title("(b)", fontsize=10, loc="left")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.24))
     ax = axes[2]
     rem = np.geomspace(1, 2000, 200)  # expected remaining training 1/h
     for g in GAMMAS_C:
@@ -43,11 +44,16 @@ def main():
     ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel(r"expected remaining training $1/h$  (steps)")
-    ax.set_ylabel(r"largest goal strength that fakes, $\theta$")
-    ax.set_title(f"(c)  η = {ETA_C}, D = {D_C}, p = 1", fontsize=10, loc="left")
-    ax.legend(fontsize=8, loc="upper right")
-    fig.subplots_adjust(wspace=0.32)
+    ax.set_xlabel("expected remaining\n" r"training $1/h$ (steps)")
+    ax.set_ylabel("largest goal strength\n" r"that fakes, $\theta$")
+    ax.set_title(f"(c)  η = {ETA_C}, D = {D_C}", fontsize=10, loc="left")
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.34))
+    style = [
+        Line2D([], [], color="black", linestyle="-", label=r"(a), (b): $p_u = 0$"),
+        Line2D([], [], color="black", linestyle="--", label=r"(a), (b): $p_u = 0.25$"),
+    ]
+    fig.legend(handles=style, loc="lower center", ncol=2, fontsize=9, bbox_to_anchor=(0.5, 0.0))
+    fig.subplots_adjust(wspace=0.62, bottom=0.42)
     i = int(np.argmax(st["gap_cue"][0]))
     print(
         "max gap p_u=0:",

@@ -1,7 +1,9 @@
 """Figure for the paper "deceptive-alignment": phase diagram of the training game."""
 
 import numpy as np
+from matplotlib import patheffects as pe
 from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from experiments import deception_toy as E
@@ -23,34 +25,37 @@ def main():
     gammas = 1.0 - 1.0 / HORIZONS
     a = E.phase_grid(gammas, ETAS, T=T_A, D=D_A, w0=W0)
     b = E.horizon_grid(TS, DS, gamma=GAMMA_B, eta=ETA_B, w0=W0)
-    fig, axes = plt.subplots(1, 2, figsize=(11.0, 4.3))
+    fig, axes = plt.subplots(1, 2, figsize=(7.4, 3.7))
     ax = axes[0]
     ax.pcolormesh(HORIZONS, ETAS, a["phase"], cmap=cmap, norm=norm, shading="nearest", rasterized=True)
     cs = ax.contour(HORIZONS, ETAS, a["w_T"], levels=[0.25, 0.5, 0.75], colors="black", linewidths=0.7)
-    ax.clabel(cs, fmt=lambda v: f"$w_T$={v:g}", fontsize=7)
+    ax.clabel(cs, fmt=lambda v: f"{v:g}", fontsize=8)
     # Proposition 1 boundary for deceptive compliance from the first step: w0 = eta gamma^T K_D
     K = E.deploy_value(gammas, D_A)
     ax.plot(HORIZONS, W0 / (gammas**T_A * K), color="white", linestyle="--", linewidth=1.5, label=r"Prop. 1: $w_0 = \eta\,\gamma^{T} K_D$")
     ax.set_xscale("log")
     ax.set_ylim(ETAS[0], ETAS[-1])
-    ax.set_xlabel("effective horizon 1/(1 − γ)  (steps)")
-    ax.set_ylabel("update size η  (goal strength lost per update)")
-    ax.set_title("(a)  T = 50 training steps, D = 200 deployment steps", fontsize=9, loc="left")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlabel("effective horizon 1/(1 − γ) (steps)")
+    ax.set_ylabel("update size η\n(goal strength lost per update)")
+    ax.set_title("(a)  T = 50, D = 200", fontsize=10, loc="left")
     ax = axes[1]
     ax.pcolormesh(DS, TS, b["phase"], cmap=cmap, norm=norm, shading="nearest", rasterized=True)
     cs = ax.contour(DS, TS, b["w_T"], levels=[0.25, 0.5, 0.75], colors="black", linewidths=0.7)
-    ax.clabel(cs, fmt=lambda v: f"$w_T$={v:g}", fontsize=7)
+    ax.clabel(cs, fmt=lambda v: f"{v:g}", fontsize=8)
     Tline = np.log(W0 / (ETA_B * E.deploy_value(GAMMA_B, DS[1:]))) / np.log(GAMMA_B)
     ax.plot(DS[1:], Tline, color="white", linestyle="--", linewidth=1.5, label=r"Prop. 1: $w_0 = \eta\,\gamma^{T} K_D$")
     ax.set_ylim(TS[0], TS[-1])
-    ax.set_xlabel("deployment length D  (steps)")
+    ax.set_xlabel("deployment length D (steps)")
     ax.set_ylabel("training steps remaining T")
-    ax.set_title(f"(b)  γ = {GAMMA_B}, η = {ETA_B}", fontsize=9, loc="left")
-    ax.legend(loc="center right", fontsize=8)
+    ax.set_title(f"(b)  γ = {GAMMA_B}, η = {ETA_B}", fontsize=10, loc="left")
     handles = [Patch(color=cmap(i), label=E.PHASES[i]) for i in range(4)]
-    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, bbox_to_anchor=(0.5, -0.02))
-    fig.subplots_adjust(bottom=0.24, wspace=0.28)
+    handles += [
+        Line2D([], [], color="black", linewidth=0.7, label="contours: $w_T$"),
+        Line2D([], [], color="white", linestyle="--", linewidth=1.5, label=r"Prop. 1: $w_0 = \eta\,\gamma^{T} K_D$"),
+    ]
+    leg = fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9, bbox_to_anchor=(0.5, -0.01))
+    leg.legend_handles[-1].set_path_effects([pe.Stroke(linewidth=3.0, foreground="0.35"), pe.Normal()])
+    fig.subplots_adjust(bottom=0.29, wspace=0.32)
     counts_a = np.bincount(a["phase"].ravel(), minlength=4)
     counts_b = np.bincount(b["phase"].ravel(), minlength=4)
     print("panel a phase counts", dict(zip(E.PHASES, counts_a.tolist())))

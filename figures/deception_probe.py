@@ -10,7 +10,7 @@ SEED = 0
 
 
 def main():
-    fig, axes = plt.subplots(1, 2, figsize=(11.0, 3.9), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(7.4, 3.9), sharey=True)
     tables = {}
     for ax, critic, tag in zip(axes, ("consistent", "independent"), ("(a)", "(b)")):
         rows = P.baseline_table(KS, n=N, d=D_FEAT, seed=SEED, critic=critic)
@@ -23,8 +23,8 @@ def main():
         ax.set_xticks(KS)
         ax.set_xlabel("number of actions K")
         ax.set_ylim(0, 1.03)
-        title = "V = Σ π(a) Q(a) (critic consistent with policy)" if critic == "consistent" else "V drawn independently of the policy"
-        ax.set_title(f"{tag}  {title}", fontsize=9, loc="left")
+        title = "critic consistent: V = Σ π(a) Q(a)" if critic == "consistent" else "V drawn independently"
+        ax.set_title(f"{tag}  {title}", fontsize=10, loc="left")
         for r in rows:
             print(
                 critic,
@@ -38,9 +38,9 @@ def main():
                 "F/KL",
                 r["disagree_fisher_kl"],
             )
-    axes[0].set_ylabel("accuracy of the shortcut (Euclidean metric)")
-    axes[0].legend(fontsize=8, loc="upper center", bbox_to_anchor=(1.08, -0.16), ncol=3)
-    fig.subplots_adjust(bottom=0.3, wspace=0.08)
+    axes[0].set_ylabel("accuracy of the shortcut\n(Euclidean metric)")
+    axes[0].legend(fontsize=9, loc="upper center", bbox_to_anchor=(1.05, -0.2), ncol=2)
+    fig.subplots_adjust(bottom=0.36, wspace=0.1)
     save(
         fig,
         "deception_probe",

@@ -17,6 +17,8 @@ SEED = 0
 SEEDS = tuple(range(20))
 N_FIT = 5
 K_FORECAST = 20
+FORECAST_NAMES = {"smooth": "A (smooth)", "jump": "B (abrupt)"}
+SHORT_LABELS = {"smooth": "A: smooth", "jump": "B: shared switch", "items": "C: spread switches"}
 LABELS = {"smooth": "A: smooth competence", "jump": "B: abrupt mechanism, shared switch", "items": "C: abrupt per item, spread switches"}
 
 
@@ -32,7 +34,7 @@ def metrics_figure():
     xf = np.linspace(0.0, 6.0, 241)
     xl = m.ladder()
     thr = m.item_thresholds(N_ITEMS, SEED + 10_000)
-    fig, axes = plt.subplots(2, 2, figsize=(11.0, 7.6))
+    fig, axes = plt.subplots(2, 2, figsize=(9.4, 6.8))
 
     # (a) smooth competence, linear axis
     ax = axes[0, 0]
@@ -44,22 +46,22 @@ def metrics_figure():
         ax.plot(xl, meas["em"], "o", color=f"C{i}", ms=4)
     ax.set_title("(a) A: smooth per-token competence", fontsize=10)
     ax.set_ylabel("score (fraction correct)")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(loc="upper left")
 
     # (b) the same on a log axis, with the finite-sample floor
     ax = axes[0, 1]
     for i, k in enumerate(KS[1:]):
-        ax.semilogy(xf, e["em"][k], color=f"C{i}", label=f"exact match, k = {k} (expected)")
+        ax.semilogy(xf, e["em"][k], color=f"C{i}", label=f"exact match, k = {k}")
         meas = m.measured_metrics(xl, "smooth", k, N_ITEMS, SEED)
         pos = meas["em"] > 0
         ax.semilogy(xl[pos], meas["em"][pos], "o", color=f"C{i}", ms=4)
         ax.semilogy(xl[~pos], np.full((~pos).sum(), 0.5 / N_ITEMS), "v", color=f"C{i}", ms=5, mfc="none")
-    ax.axhline(1.0 / N_ITEMS, color="0.4", lw=1, ls=":", label=f"resolution of {N_ITEMS} items (open triangles: measured 0)")
+    ax.axhline(1.0 / N_ITEMS, color="0.4", lw=1, ls=":", label=f"1/{N_ITEMS} resolution (▽: measured 0)")
     ax.set_ylim(1e-8, 1.5)
     _log_ticks(ax, [1e-8, 1e-6, 1e-4, 1e-2, 1])
     ax.set_title("(b) A on a log axis: log exact match = k · log p", fontsize=10)
     ax.set_ylabel("exact-match rate (log scale)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(loc="lower right")
 
     # (c) abrupt mechanism
     ax = axes[1, 0]
@@ -71,19 +73,19 @@ def metrics_figure():
         ax.plot(xl, meas["em"], "o", color=f"C{i}", ms=4)
     ax.set_title("(c) B: weak trend plus an abrupt mechanism at x = 4", fontsize=10)
     ax.set_ylabel("score (fraction correct)")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(loc="upper left")
 
     # (d) the continuous metric in all three scenarios
     ax = axes[1, 1]
     for i, s in enumerate(m.SCENARIOS):
         ex = m.expected_metrics(xf, s, (1,), thresholds=thr if s == "items" else None)
-        ax.plot(xf, ex["logprob"], color=f"C{i + 2}", label=LABELS[s])
+        ax.plot(xf, ex["logprob"], color=f"C{i + 2}", label=SHORT_LABELS[s])
     ax.set_title("(d) the continuous metric: mean log-probability per token", fontsize=10)
     ax.set_ylabel("mean log p(correct token) (nats)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(loc="lower right")
     for ax in axes.ravel():
         ax.set_xlabel("scale x (log10 training compute, decades)")
-        ax.set_xlim(0, 6)
+        ax.set_xlim(-0.1, 6.1)
     fig.tight_layout()
     save(fig, "emergence_metric_curves", params={"defaults": m.DEFAULTS, "ks": KS, "n_items": N_ITEMS, "seed": SEED, "ladder": xl.tolist()})
 
@@ -91,21 +93,27 @@ def metrics_figure():
 def forecast_figure():
     sweeps = {s: m.seed_sweep(s, SEEDS, K_FORECAST, N_ITEMS, N_FIT) for s in m.SCENARIOS}
     x = sweeps["smooth"]["x"]
-    fig, axes = plt.subplots(1, 3, figsize=(12.5, 4.0))
+    fig, axes = plt.subplots(1, 3, figsize=(10.0, 4.2), layout="constrained")
 
     ax = axes[0]
     for i, s in enumerate(("smooth", "jump")):
         f = m.forecast(s, K_FORECAST, N_ITEMS, N_FIT, SEED)
         xf = np.linspace(0, 6, 121)
         c0, c1 = f["coef"]
-        ax.semilogy(xf, (1 / (1 + np.exp(-(c0 + c1 * xf)))) ** K_FORECAST, color=f"C{i + 2}", ls="--", label=f"{s}: forecast from fit")
-        ax.semilogy(x, np.maximum(f["em_population"], 1e-30), "o-", color=f"C{i + 2}", ms=4, lw=1, label=f"{s}: actual")
+        ax.semilogy(
+            xf,
+            (1 / (1 + np.exp(-(c0 + c1 * xf)))) ** K_FORECAST,
+            color=f"C{i + 2}",
+            ls="--",
+            label=f"{FORECAST_NAMES[s]}: forecast from fit",
+        )
+        ax.semilogy(x, np.maximum(f["em_population"], 1e-30), "o-", color=f"C{i + 2}", ms=4, lw=1, label=f"{FORECAST_NAMES[s]}: actual")
     ax.axvspan(-0.1, x[N_FIT - 1] + 0.05, color="0.85", alpha=0.5, lw=0)
     ax.set_ylim(1e-20, 2)
     _log_ticks(ax, [1e-20, 1e-15, 1e-10, 1e-5, 1])
-    ax.set_title(f"(a) exact match (k = {K_FORECAST}) vs forecast; grey = fit range", fontsize=10)
+    ax.set_title(f"(a) exact match, k = {K_FORECAST}", fontsize=10, loc="left")
     ax.set_ylabel("exact-match rate (log scale)")
-    ax.legend(fontsize=8, loc="lower right")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncol=2)
 
     ax = axes[1]
     beyond = x > x[N_FIT - 1]
@@ -114,9 +122,8 @@ def forecast_figure():
         ax.plot(x[beyond], np.median(sp, axis=0), "o-", color=f"C{i + 2}", ms=4, label=LABELS[s])
         ax.fill_between(x[beyond], sp.min(axis=0), sp.max(axis=0), color=f"C{i + 2}", alpha=0.2, lw=0)
     ax.axhline(0, color="0.4", lw=1)
-    ax.set_title(f"(b) surprise beyond the fit range ({len(SEEDS)} seeds)", fontsize=10)
+    ax.set_title("(b) surprise beyond the fit range", fontsize=10, loc="left")
     ax.set_ylabel("log10(actual / forecast exact match)")
-    ax.legend(fontsize=8, loc="upper left")
 
     ax = axes[2]
     for i, s in enumerate(m.SCENARIOS):
@@ -125,13 +132,12 @@ def forecast_figure():
         ax.fill_between(x, np.nanmin(od, axis=0), np.nanmax(od, axis=0), color=f"C{i + 2}", alpha=0.2, lw=0)
     _log_ticks(ax, [0.5, 1, 2, 5, 10, 20], fmt=True)
     ax.axvspan(-0.1, x[N_FIT - 1] + 0.05, color="0.85", alpha=0.5, lw=0)
-    ax.set_title("(c) between-item overdispersion of token accuracy", fontsize=10)
+    ax.set_title("(c) overdispersion of token accuracy", fontsize=10, loc="left")
     ax.set_ylabel("variance ratio (1 = identical items)")
-    ax.legend(fontsize=8, loc="upper left")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower right", ncol=1)
     for ax in axes:
         ax.set_xlabel("scale x (log10 training compute, decades)")
         ax.set_xlim(-0.1, 6.1)
-    fig.tight_layout()
     save(
         fig,
         "emergence_metric_forecast",

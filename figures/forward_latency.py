@@ -47,14 +47,14 @@ def calibration_figure():
     ax.set_ylim(lim)
     ax.set_xlabel("fitted step latency (ms)")
     ax.set_ylabel("measured step latency on one H100 (ms)")
-    ax.legend(fontsize=7.5, loc="upper left")
+    ax.legend(fontsize=9, loc="upper left")
     ax.text(
         0.97,
         0.03,
-        f"(a)  BW_eff = {f['bw_eff_tbs']:.2f} TB/s, tau = {f['tau_us']:.1f} us/layer",
+        f"(a)  BW_eff = {f['bw_eff_tbs']:.2f} TB/s, τ = {f['tau_us']:.1f} µs/layer",
         transform=ax.transAxes,
         ha="right",
-        fontsize=8,
+        fontsize=9,
     )
 
     # (b) residuals: in-sample and leave-one-model-out.
@@ -65,7 +65,7 @@ def calibration_figure():
     rx.set_xlabel("model size (billion parameters)")
     rx.set_ylabel("residual, (measured - fitted) / measured (%)")
     rx.set_ylim(-8, 8)
-    rx.legend(fontsize=7.5, loc="upper right")
+    rx.legend(fontsize=9, loc="upper right")
     rx.text(0.03, 0.03, "(b)", transform=rx.transAxes, fontsize=10)
 
     # (c) per-layer time budget: ours and published points.
@@ -79,25 +79,29 @@ def calibration_figure():
     palm = pub[0]
     px.barh(yy[1], palm["bandwidth_floor_s"] / palm["layers"] * 1e6, color="C7", label="of which: bandwidth floor")
     px.set_yticks(yy)
-    px.set_yticklabels(names, fontsize=7.5)
+    px.set_yticklabels(names, fontsize=9)
     px.set_xscale("log")
     px.set_xlabel("time per layer per generated token (microseconds)")
     for yv, v in zip(yy, vals):
-        px.text(v * 1.1, yv, f"{v:.1f}", va="center", fontsize=8)
+        px.text(v * 1.1, yv, f"{v:.1f}", va="center", fontsize=9)
     px.set_xlim(1, 2000)
-    px.legend(fontsize=7.5, loc="lower right")
+    px.legend(fontsize=9, loc="lower right")
     px.text(0.97, 0.93, "(c)", transform=px.transAxes, ha="right", fontsize=10)
 
     # (d) batching: serial speed per sequence vs throughput per GPU.
+    # Skip the palette's yellow (C6), which vanishes on the page background.
+    model_colors = ["C0", "C1", "C2", "C3", "C4", "C5", "C7"]
     for i, (name, d) in enumerate(bt.items()):
         per_seq = 1e3 / d["step_ms"]
-        bx.loglog(d["tokens_per_s"], per_seq, "o-", color=f"C{i % 10}", ms=4, label=name)
+        bx.loglog(d["tokens_per_s"], per_seq, "o-", color=model_colors[i % len(model_colors)], ms=4, label=name)
         for b, xx, yv in zip(d["batch"], d["tokens_per_s"], per_seq):
             if name in ("0.1B", "2.7B"):
-                bx.annotate(f"b={int(b)}", (xx, yv), fontsize=6.5, xytext=(3, 3), textcoords="offset points")
+                bx.annotate(f"b={int(b)}", (xx, yv), fontsize=8, xytext=(3, 3), textcoords="offset points")
     bx.set_xlabel("throughput of one H100 (tokens/s, all sequences)")
     bx.set_ylabel("serial speed of one sequence (tokens/s)")
-    bx.legend(fontsize=7, ncol=2, loc="lower left", title="model", title_fontsize=7)
+    bx.set_xlim(25, 6e4)
+    bx.set_ylim(30, 4000)
+    bx.legend(fontsize=8.5, ncol=2, loc="upper left", title="model", title_fontsize=8.5)
     bx.text(0.97, 0.93, "(d)", transform=bx.transAxes, ha="right", fontsize=10)
 
     fig.tight_layout()
@@ -116,7 +120,11 @@ def calibration_figure():
 def distribution_figure():
     res = E.monte_carlo(n=N, seed=SEED)
     tor = E.tornado()
-    fig, (lx, cx, tx) = plt.subplots(1, 3, figsize=(14.5, 4.6), gridspec_kw={"width_ratios": [1.0, 1.0, 1.05]})
+    fig = plt.figure(figsize=(11.0, 9.0))
+    gs = fig.add_gridspec(2, 2, height_ratios=[1.0, 1.05])
+    lx = fig.add_subplot(gs[0, 0])
+    cx = fig.add_subplot(gs[0, 1])
+    tx = fig.add_subplot(gs[1, :])
 
     # (a) a ladder of speeds in tokens/s.
     m = E.load_measurements()
@@ -134,17 +142,17 @@ def distribution_figure():
     yy = np.arange(len(items))[::-1]
     for y, (name, v, c) in zip(yy, items):
         lx.barh(y, v, color=c)
-        lx.text(v * 1.15, y, f"{v:.3g}", va="center", fontsize=8)
+        lx.text(v * 1.15, y, f"{v:.3g}", va="center", fontsize=9)
     lo, hi = res["percentiles"]["deployed_tps"][5], res["percentiles"]["deployed_tps"][95]
     lx.plot([lo, hi], [yy[-2]] * 2, "k-", lw=1.2)
     lo, hi = res["percentiles"]["effective_tps"][5], res["percentiles"]["effective_tps"][95]
     lx.plot([lo, hi], [yy[-1]] * 2, "k-", lw=1.2, label="5-95% range")
     lx.set_yticks(yy)
-    lx.set_yticklabels([i[0] for i in items], fontsize=8)
+    lx.set_yticklabels([i[0] for i in items], fontsize=9)
     lx.set_xscale("log")
     lx.set_xlim(0.5, 5000)
     lx.set_xlabel("tokens per second (human: words x 1.3)")
-    lx.legend(fontsize=7.5, loc="lower right")
+    lx.legend(fontsize=9, loc="lower right")
     lx.text(0.97, 0.93, "(a)", transform=lx.transAxes, ha="right", fontsize=10)
 
     # (b) CDFs of the speed ratios.
@@ -152,12 +160,12 @@ def distribution_figure():
         v = np.sort(np.log10(res[key]))
         cx.plot(v, np.arange(1, len(v) + 1) / len(v), color=c, lw=2, label=lab)
     cx.axvline(0, color="k", ls="--", lw=1)
-    cx.text(-0.1, 0.45, "slower than\na human", fontsize=8, ha="right")
+    cx.text(-0.1, 0.45, "slower than\na human", fontsize=9, ha="right")
     cx.set_xlabel("AI / human speed ratio (log10)")
     cx.set_ylabel("cumulative probability")
     cx.set_xlim(-2.5, 3.5)
-    cx.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(0.0, 0.9))
-    cx.text(0.03, 0.93, f"(b)  P(effective < human) = {res['p_slower']:.2f}", transform=cx.transAxes, fontsize=8.5)
+    cx.legend(fontsize=9, loc="upper left", bbox_to_anchor=(0.0, 0.9))
+    cx.text(0.03, 0.93, f"(b)  P(effective < human) = {res['p_slower']:.2f}", transform=cx.transAxes, fontsize=9.5)
 
     # (c) tornado on log10(effective ratio).
     rows = tor["rows"]
@@ -175,9 +183,9 @@ def distribution_figure():
     tx.axvline(base, color="k", lw=1)
     tx.axvline(0, color="k", ls="--", lw=1)
     tx.set_yticks(yy)
-    tx.set_yticklabels([LABELS[r[0]] for r in rows], fontsize=8)
+    tx.set_yticklabels([LABELS[r[0]] for r in rows], fontsize=9)
     tx.set_xlabel("log10 effective speed ratio (others at medians)")
-    tx.legend(handles=handles, fontsize=7, loc="lower left")
+    tx.legend(handles=handles, fontsize=9, loc="lower right")
     tx.text(0.03, 0.93, "(c)", transform=tx.transAxes, fontsize=10)
 
     fig.tight_layout()

@@ -36,9 +36,12 @@ def main():
     res = {}
     for prior, kw, label in PRIORS:
         r = E.compatible_shutdown_sweep(prior, offs, M, rng, K=K, **kw)
-        res[label] = {"frac_compatible": round(r["frac_compatible"], 3), "n_compat": r["n_compat"],
-                      "compat": np.round(r["p_avoid_compat"], 3).tolist(),
-                      "uncond": np.round(r["p_avoid_uncond"], 3).tolist()}
+        res[label] = {
+            "frac_compatible": round(r["frac_compatible"], 3),
+            "n_compat": r["n_compat"],
+            "compat": np.round(r["p_avoid_compat"], 3).tolist(),
+            "uncond": np.round(r["p_avoid_uncond"], 3).tolist(),
+        }
         print(label, res[label])
         (ln,) = axes[0].plot(OFF_Y, r["p_avoid_compat"], "o-", ms=3, label=label)
         axes[1].plot(OFF_Y, r["p_avoid_uncond"], "o-", ms=3, color=ln.get_color(), label=label)
@@ -51,8 +54,7 @@ def main():
     axes[0].set_ylabel("P(avoid shutdown), γ = 0.99")
     axes[0].legend(fontsize=7)
     fig.tight_layout()
-    save(fig, "goal_priors_compat", params={"K": K, "m": M, "off_x": OFF_X, "off_y": OFF_Y.tolist(),
-                                           "results": res, "seed": 7})
+    save(fig, "goal_priors_compat", params={"K": K, "m": M, "off_x": OFF_X, "off_y": OFF_Y.tolist(), "results": res, "seed": 7})
 
 
 if __name__ == "__main__":

@@ -22,8 +22,13 @@ from figures.figlib import plt, save  # noqa: E402
 SEEDS = list(range(12))
 HORIZONS = (1, 2, 3, 4, 6, 8, 12, 20)
 TARGETS = ["goal", "edge", "gradient"]
-LEARNERS = [("relu", {}, "ReLU MLP"), ("tanh", {}, "tanh MLP"), ("rbf", {}, "RBF kernel"),
-            ("tabular", {"init_scale": 0.1}, "tabular, init 0.1"), ("tabular", {"init_scale": 1.0}, "tabular, init 1.0")]
+LEARNERS = [
+    ("relu", {}, "ReLU MLP"),
+    ("tanh", {}, "tanh MLP"),
+    ("rbf", {}, "RBF kernel"),
+    ("tabular", {"init_scale": 0.1}, "tabular, init 0.1"),
+    ("tabular", {"init_scale": 1.0}, "tabular, init 1.0"),
+]
 FAR = 40
 GAMMA = 0.95
 
@@ -42,16 +47,17 @@ def main():
             m = E.scope_metrics(Rf[:, :n], env, gamma=GAMMA, horizons=HORIZONS)
             ev = E.eventually_leaves(Rf, env)
             ev_mat[li, ti] = ev.mean()
-            res[f"{label}|{kind}"] = {"train_mse": float(np.round(mse.mean(), 7)),
-                                      "p_leave": np.round(m["p_leave"], 3).tolist(),
-                                      "broad": round(float(m["broad"].mean()), 3),
-                                      "end_dist": round(float(m["end_dist"].mean()), 2),
-                                      "eventually": round(float(ev.mean()), 3)}
+            res[f"{label}|{kind}"] = {
+                "train_mse": float(np.round(mse.mean(), 7)),
+                "p_leave": np.round(m["p_leave"], 3).tolist(),
+                "broad": round(float(m["broad"].mean()), 3),
+                "end_dist": round(float(m["end_dist"].mean()), 2),
+                "eventually": round(float(ev.mean()), 3),
+            }
             print(label, kind, res[f"{label}|{kind}"])
             if kind in ("edge", "gradient", "goal"):
                 jitter = 0.012 * (li - 2)
-                axes[0].plot(HORIZONS, np.clip(m["p_leave"] + jitter, -0.03, 1.03), ls=styles[kind],
-                             marker="o", ms=2.5, color=colors[li])
+                axes[0].plot(HORIZONS, np.clip(m["p_leave"] + jitter, -0.03, 1.03), ls=styles[kind], marker="o", ms=2.5, color=colors[li])
     from matplotlib.lines import Line2D
 
     axes[0].set_xscale("log")
@@ -61,14 +67,11 @@ def main():
     axes[0].set_xlabel("planning horizon H (steps); the region's edge is 2 steps from the start")
     axes[0].set_ylabel("P(optimal rollout ends outside\ntraining region)")
     axes[0].set_title("(a)  share of 12 fits that leave the region", loc="left", fontsize=9)
-    learner_handles = [Line2D([], [], color=colors[i], marker="o", ms=3, label=lab)
-                       for i, (_, _, lab) in enumerate(LEARNERS)]
+    learner_handles = [Line2D([], [], color=colors[i], marker="o", ms=3, label=lab) for i, (_, _, lab) in enumerate(LEARNERS)]
     target_handles = [Line2D([], [], color="0.3", ls=styles[k], label=f"{k} target") for k in TARGETS]
-    leg = axes[0].legend(handles=learner_handles, fontsize=7, loc="center right", title="learner",
-                         title_fontsize=7)
+    leg = axes[0].legend(handles=learner_handles, fontsize=7, loc="center right", title="learner", title_fontsize=7)
     axes[0].add_artist(leg)
-    axes[0].legend(handles=target_handles, fontsize=7, loc="center left", title="line style",
-                   title_fontsize=7)
+    axes[0].legend(handles=target_handles, fontsize=7, loc="center left", title="line style", title_fontsize=7)
     ax = axes[1]
     im = ax.imshow(ev_mat, vmin=0, vmax=1, cmap="viridis")
     ax.set_xticks(range(len(TARGETS)), TARGETS)
@@ -76,13 +79,11 @@ def main():
     ax.grid(False)
     for i in range(ev_mat.shape[0]):
         for j in range(ev_mat.shape[1]):
-            ax.text(j, i, f"{ev_mat[i, j]:.2f}", ha="center", va="center", fontsize=8,
-                    color="w" if ev_mat[i, j] < 0.5 else "k")
+            ax.text(j, i, f"{ev_mat[i, j]:.2f}", ha="center", va="center", fontsize=8, color="w" if ev_mat[i, j] < 0.5 else "k")
     ax.set_title("(b)  share that would leave in a large world", loc="left", fontsize=9)
     fig.colorbar(im, ax=ax, fraction=0.04)
     fig.tight_layout()
-    save(fig, "goal_priors_scope", params={"seeds": len(SEEDS), "horizons": HORIZONS, "far": FAR,
-                                          "gamma": GAMMA, "results": res})
+    save(fig, "goal_priors_scope", params={"seeds": len(SEEDS), "horizons": HORIZONS, "far": FAR, "gamma": GAMMA, "results": res})
 
 
 if __name__ == "__main__":

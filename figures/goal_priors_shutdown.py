@@ -28,12 +28,24 @@ PRIORS = [
     ("sparse", {"k": 3}, "sparse, three rewarded states"),
 ]
 SPREADS = [0.1, 0.5, 1.0, 2.0, 4.0]
-COLLAPSE = [("iid_gauss", {}), ("nn_onehot", {}), ("nn_coords", {"w_scale": 1.0}),
-            ("nn_coords", {"w_scale": 3.0}), ("nn_coords", {"w_scale": 1.0, "act": "tanh"}),
-            ("smooth", {"fmax": 1}), ("smooth", {"fmax": 2})]
-COLLAPSE_LABELS = ["i.i.d. Gaussian", "ReLU net, one-hot", "ReLU net, positions, w = 1",
-                   "ReLU net, positions, w = 3", "tanh net, positions, w = 1",
-                   "Fourier, max. frequency 1", "Fourier, max. frequency 2"]
+COLLAPSE = [
+    ("iid_gauss", {}),
+    ("nn_onehot", {}),
+    ("nn_coords", {"w_scale": 1.0}),
+    ("nn_coords", {"w_scale": 3.0}),
+    ("nn_coords", {"w_scale": 1.0, "act": "tanh"}),
+    ("smooth", {"fmax": 1}),
+    ("smooth", {"fmax": 2}),
+]
+COLLAPSE_LABELS = [
+    "i.i.d. Gaussian",
+    "ReLU net, one-hot",
+    "ReLU net, positions, w = 1",
+    "ReLU net, positions, w = 3",
+    "tanh net, positions, w = 1",
+    "Fourier, max. frequency 1",
+    "Fourier, max. frequency 2",
+]
 MARKERS = ["o", "s", "^", "v", "D", "P", "X"]
 
 
@@ -70,8 +82,17 @@ def main():
             obs = float(E.choice_rates(R, K, [0.99])["hub"][0])
             px.append(pred)
             py.append(obs)
-            pts.append({"prior": prior, **kw, "spread": sp, "within": round(oc["within"], 3),
-                        "cross": round(oc["cross"], 3), "pred": round(pred, 3), "obs": round(obs, 3)})
+            pts.append(
+                {
+                    "prior": prior,
+                    **kw,
+                    "spread": sp,
+                    "within": round(oc["within"], 3),
+                    "cross": round(oc["cross"], 3),
+                    "pred": round(pred, 3),
+                    "obs": round(obs, 3),
+                }
+            )
         ax.plot(px, py, MARKERS[ci], ms=4, alpha=0.85, label=COLLAPSE_LABELS[ci])
     for p in pts:
         print(p)
@@ -82,8 +103,11 @@ def main():
     ax.set_title("(b)  five room spreads per prior", loc="left", fontsize=9)
     ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    save(fig, "goal_priors_shutdown", params={"K": K, "m": M, "gammas": GAMMAS, "spreads": SPREADS,
-                                             "table": table, "collapse": pts, "seed": 2024})
+    save(
+        fig,
+        "goal_priors_shutdown",
+        params={"K": K, "m": M, "gammas": GAMMAS, "spreads": SPREADS, "table": table, "collapse": pts, "seed": 2024},
+    )
 
 
 if __name__ == "__main__":

@@ -38,8 +38,10 @@ def main():
     for ti, kind in enumerate(TARGETS):
         ev = [res[f"{c[0]}|{kind}"]["eventually"] for c in CONFIGS]
         lv = [res[f"{c[0]}|{kind}"]["leave_H"] for c in CONFIGS]
-        for off, vals, lab in [(2 * ti - 1.5, ev, f"{kind}: would leave in a large world"),
-                               (2 * ti - 0.5, lv, f"{kind}: ends outside the training region (15 × 15 grid, H = 20)")]:
+        for off, vals, lab in [
+            (2 * ti - 1.5, ev, f"{kind}: would leave in a large world"),
+            (2 * ti - 0.5, lv, f"{kind}: ends outside the training region (15 × 15 grid, H = 20)"),
+        ]:
             bars = ax.bar(x + off * width, vals, width, label=lab)
             ax.bar_label(bars, labels=[f"{v:g}" for v in vals], fontsize=6, padding=1)
     ax.set_xticks(x, [c[0] for c in CONFIGS], fontsize=8)

@@ -8,7 +8,7 @@ STEPS, N_SEEDS, SEED = 3000, 8, 0
 
 def main():
     out = E.dormant_storage(steps=STEPS, n_seeds=N_SEEDS, seed=SEED)
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11.5, 4.2), sharey=True)
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(7.6, 4.2), sharey=True)
     styles = ["-", "--", "-", ":", "-", "-.", "--"]
     for (label, r), ls in zip(out["runs"].items(), styles):
         ax0.plot(r["t"], r["q"], ls, label=label)
@@ -17,13 +17,14 @@ def main():
             f"{label:18s} q/q0 final {tuple(round(x, 4) for x in r['q_final'])}  w/w0 final "
             f"{tuple(round(x, 4) for x in r['w_final'])}  uv {r['uv_final']:.4f}  loss {r['loss_final']:.2e}"
         )
-    ax0.text(0.02, 0.97, "(a) stored in q = u^2 - v^2, shown as q / q0", transform=ax0.transAxes, va="top")
-    ax1.text(0.02, 0.97, "(b) stored in an unused weight w, shown as w / w0", transform=ax1.transAxes, va="top")
+    ax0.set_title(r"(a)  $q = u^2 - v^2$, shown as $q / q_0$", loc="left", fontsize=10)
+    ax1.set_title(r"(b)  unused weight $w$, shown as $w / w_0$", loc="left", fontsize=10)
     ax0.set_xlabel("training step")
     ax1.set_xlabel("training step")
-    ax0.set_ylabel("fraction retained (mean of 8 runs)")
+    ax0.set_ylabel("fraction retained\n(mean of 8 runs)")
     ax0.set_ylim(-0.05, 1.25)
-    ax0.legend(loc="lower left", fontsize=8)
+    ax0.legend(loc="upper center", bbox_to_anchor=(1.05, -0.2), ncol=4, fontsize=9)
+    fig.subplots_adjust(bottom=0.33, wspace=0.08)
     save(fig, "gradient_hacking_dormant", params=dict(out["params"], steps=STEPS, n_seeds=N_SEEDS, seed=SEED))
 
 

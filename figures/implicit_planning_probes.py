@@ -72,7 +72,9 @@ def main():
         Line2D([], [], color="0.3", marker="o", ls="-", label="(a) probe for V*"),
         Line2D([], [], color="0.3", marker="s", ms=4, ls="--", lw=1, label="(a) control task"),
         Line2D([], [], color="k", marker="x", ls=":", lw=1, label="(a) shuffled V* (imitation MLP)"),
-        Line2D([], [], color="k", marker="_", ms=14, mew=1.8, ls="none", label="(c) same probe's slope across\n     ordinary held-out states"),
+        Line2D(
+            [], [], color="k", marker="_", ms=14, mew=1.8, ls="none", label="(c) same probe's slope across\n     ordinary held-out states"
+        ),
     ]
     lg.legend(handles=handles, loc="center left", fontsize=9)
     fig.tight_layout()

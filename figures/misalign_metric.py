@@ -21,6 +21,8 @@ LABELS = {
     "hardened_10": "hardened, s=10",
     "hardened_30": "hardened, s=30",
 }
+# one colour per model, shared by figure 1(b) and figure 2 (figure 1(a) colours attack families)
+MODEL_COLORS = {"shallow": "C3", "removed": "C4", "hardened_3": "C7", "hardened_10": "C5"}
 FAMILIES = ["sgd", "adam", "fresh_head"]
 FAM_LABELS = {"sgd": "protocol: full FT, GD", "adam": "held-out: full FT, Adam", "fresh_head": "held-out: fresh head, Adam"}
 
@@ -59,7 +61,7 @@ def plot_metric(res):
     ax1.set_xticks(range(len(VARIANTS)))
     ax1.set_xticklabels([LABELS[v] for v in VARIANTS], rotation=20, ha="right")
     ax1.set_ylabel("steps to misalign (best over LR grid)")
-    ax1.legend(loc="center left", fontsize=8, frameon=False, bbox_to_anchor=(0.0, 0.55))
+    ax1.legend(loc="center left", fontsize=9, frameon=False, bbox_to_anchor=(0.0, 0.55))
     ax1.set_title("(a)", loc="left", fontsize=10)
 
     lrs = res["params"]["lrs"]
@@ -68,15 +70,23 @@ def plot_metric(res):
         arr = np.array([[cens if v is None else max(v, 1) for v in c] for c in curves], float)
         med = np.median(arr, axis=0)
         ax2.plot(
-            lrs, med, marker="osD^"[k], ms=5, color=f"C{k + 3}", label=LABELS[nm], ls=["-", "-", "--", ":"][k], lw=[1.5, 1.5, 1.5, 2.5][k]
+            lrs,
+            med,
+            marker="osD^"[k],
+            ms=5,
+            color=MODEL_COLORS[nm],
+            label=LABELS[nm],
+            ls=["-", "-", "--", ":"][k],
+            lw=[1.5, 1.5, 1.5, 2.5][k],
         )
     ax2.axhline(cmax, color="0.5", lw=0.8, ls="--")
+    ax2.text(lrs[-1], cmax * 0.8, "above line = never", ha="right", va="top", fontsize=8, color="0.35")
     ax2.set_xscale("log")
     ax2.set_yscale("log")
     ax2.set_ylim(0.7, cens * 1.8)
     ax2.set_xlabel("attack learning rate (full-batch GD)")
     ax2.set_ylabel("steps to misalign (median of seeds)")
-    ax2.legend(loc="lower left", fontsize=8, frameon=False)
+    ax2.legend(loc="lower left", fontsize=9, frameon=False)
     ax2.set_title("(b)", loc="left", fontsize=10)
     fig.tight_layout()
     return fig
@@ -93,9 +103,9 @@ def plot_sweep(sw):
             vals = sw["results"][nm][fam]
             arr = np.array([[cens if v is None else max(v, 1) for v in vals[n]] for n in ns], float)
             med = np.median(arr, axis=1)
-            ax.plot(ns, med, marker="o", ms=4, color=f"C{[3, 4, 5][k]}", label=LABELS[nm])
+            ax.plot(ns, med, marker="o", ms=4, color=MODEL_COLORS[nm], label=LABELS[nm])
             for ii, n in enumerate(ns):
-                ax.scatter([n] * arr.shape[1], arr[ii], color=f"C{[3, 4, 5][k]}", s=8, alpha=0.5)
+                ax.scatter([n] * arr.shape[1], arr[ii], color=MODEL_COLORS[nm], s=8, alpha=0.5)
         ax.axhline(cmax, color="0.5", lw=0.8, ls="--")
         ax.text(ns[-1], cmax * 1.08, "above line = never", ha="right", va="bottom", fontsize=8, color="0.35")
         ax.set_xscale("log", base=2)
@@ -104,7 +114,7 @@ def plot_sweep(sw):
         ax.set_xlabel("harmful examples given to the attacker")
         ax.set_title(FAM_LABELS[fam], fontsize=9)
     axes[0].set_ylabel("steps to misalign (best over LR grid)")
-    axes[0].legend(loc="center left", fontsize=8, frameon=False)
+    axes[0].legend(loc="center left", fontsize=9, frameon=False)
     fig.tight_layout()
     return fig
 

@@ -29,14 +29,14 @@ def main():
     ax1.set_xlabel("full-batch AdamW step")
     ax1.set_ylabel("accuracy (fraction of pairs)")
     ax1.set_ylim(-0.02, 1.02)
-    ax1.legend(loc="center right", fontsize=8)
-    ax1.text(0.02, 0.97, "(a)", transform=ax1.transAxes, va="top")
+    ax1.legend(loc="center right", fontsize=9)
+    ax1.set_title("(a)", loc="left", fontsize=10)
     p = res["params"]["p"]
     ax2.set_xlabel("full-batch AdamW step")
     ax2.set_ylabel("single-frequency share of\nembedding power (0–1)")
     ax2.set_ylim(0, 1.02)
-    ax2.legend(loc="lower right", fontsize=8)
-    ax2.text(0.02, 0.97, "(b)", transform=ax2.transAxes, va="top")
+    ax2.legend(loc="lower right", fontsize=9)
+    ax2.set_title("(b)", loc="left", fontsize=10)
     fig.tight_layout()
     params = {k: v for k, v in res["params"].items()}
     params["modulus"] = p

@@ -35,7 +35,7 @@ DIST = {
 def mechanisms_figure():
     x = np.linspace(0.0, 6.0, 601)
     comp = s.composition_curves(ks=COMP["ks"], width=COMP["width"], midpoint=COMP["midpoint"], x=x)
-    fig, axes = plt.subplots(1, 3, figsize=(12.5, 5.0), sharey=True)
+    fig, axes = plt.subplots(3, 1, figsize=(7.6, 8.4), sharex=True, sharey=True)
 
     ax = axes[0]
     ax.plot(
@@ -48,10 +48,8 @@ def mechanisms_figure():
     )
     for k in COMP["ks"][1:]:
         ax.plot(x, comp["p_all"][k], label=f"all {k} sub-skills ({comp['width'][k]:.2f} dec)")
-    ax.set_title("(a) AND of k smooth sub-skills", fontsize=10)
-    ax.set_xlabel("scale x (log10 compute, decades)")
-    ax.set_ylabel("success probability / normalised rate")
-    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), title="10–90% width", title_fontsize=7.5)
+    ax.set_title("(a) AND of k smooth sub-skills", fontsize=10, loc="left")
+    ax.legend(fontsize=8.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), title="10–90% width", title_fontsize=8.5, alignment="left")
 
     ax = axes[1]
     base = s.threshold_policy(x, 0.5, THRESH["prior_eval"], 0.0, 1, 0, THRESH["d_midpoint"], THRESH["d_scale"])
@@ -62,9 +60,10 @@ def mechanisms_figure():
         ax.plot(
             x, r["defect_deploy"], label=f"defects if P(eval) < {tau:g} ({s.width_10_90(x, r['defect_deploy'], normalise=True):.2f} dec)"
         )
-    ax.set_title("(b) threshold policy on a smooth cue detector", fontsize=10)
-    ax.set_xlabel("scale x (log10 compute, decades)")
-    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), title="deployment defection rate", title_fontsize=7.5)
+    ax.set_title("(b) threshold policy on a smooth cue detector", fontsize=10, loc="left")
+    ax.legend(
+        fontsize=8.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), title="deployment defection rate", title_fontsize=8.5, alignment="left"
+    )
 
     ax = axes[2]
     tau = THRESH["taus"][-1]
@@ -73,12 +72,15 @@ def mechanisms_figure():
             x, tau, THRESH["prior_eval"], sigma, THRESH["n_contexts"], THRESH["seed"], THRESH["d_midpoint"], THRESH["d_scale"]
         )
         ax.plot(x, r["defect_deploy"], label=f"cue spread σ = {sigma:g} ({s.width_10_90(x, r['defect_deploy'], normalise=True):.2f} dec)")
-    ax.set_title(f"(c) same policy (τ = {tau:g}), heterogeneous contexts", fontsize=10)
+    ax.set_title(f"(c) same policy (τ = {tau:g}), heterogeneous contexts", fontsize=10, loc="left")
     ax.set_xlabel("scale x (log10 compute, decades)")
-    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), title="deployment defection rate", title_fontsize=7.5)
+    ax.legend(
+        fontsize=8.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), title="deployment defection rate", title_fontsize=8.5, alignment="left"
+    )
     for ax in axes:
         ax.set_xlim(0, 6)
         ax.set_ylim(-0.02, 1.02)
+    fig.supylabel("success probability / normalised rate", fontsize=10)
     fig.tight_layout()
     save(fig, "sa_composite_mechanisms", params={"composition": COMP, "threshold": THRESH})
 
@@ -86,7 +88,7 @@ def mechanisms_figure():
 def runs_figure():
     r = s.distinguish(**DIST)
     xf, xg = r["x"], r["x_grid"]
-    fig, axes = plt.subplots(1, 3, figsize=(12.5, 3.8), sharey=True)
+    fig, axes = plt.subplots(3, 1, figsize=(7.2, 7.6), sharex=True, sharey=True)
     for ax, key, mean_key, title in (
         (axes[0], "cap_a", "mean_a", "(a) A: AND of 5 smooth sub-skills, 20 runs"),
         (axes[1], "cap_b", "mean_b", "(b) B: abrupt per-run switch, 20 runs"),
@@ -94,17 +96,17 @@ def runs_figure():
         for i, c in enumerate(r[key]):
             ax.plot(xf, c, color="0.6", lw=0.7, label="individual runs" if i == 0 else None)
         ax.plot(xf, r[mean_key], color="C0", lw=2.2, label="average over runs")
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel("scale x (log10 compute, decades)")
-        ax.legend(fontsize=8, loc="upper left")
-    axes[0].set_ylabel("capability (P all sub-skills succeed)")
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.legend(fontsize=9, loc="upper left")
+        ax.set_ylabel("capability\n(P all sub-skills succeed)")
     ax = axes[2]
     for i in range(4):
         ax.plot(xg, r["partial_a"][i], color="C1", marker="o", ms=3, lw=1, label="A: measured partial credit" if i == 0 else None)
         ax.plot(xg, r["partial_b"][i], color="C2", marker="s", ms=3, lw=1, label="B: measured partial credit" if i == 0 else None)
-    ax.set_title("(c) per-run continuous metric, 4 runs each", fontsize=10)
-    ax.set_xlabel("scale x (checkpoints every 0.25 decades)")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("(c) per-run continuous metric, 4 runs each (checkpoints every 0.25 decades)", fontsize=10, loc="left")
+    ax.set_xlabel("scale x (log10 compute, decades)")
+    ax.set_ylabel("measured\npartial credit")
+    ax.legend(fontsize=9, loc="upper left")
     for ax in axes:
         ax.set_xlim(0, 6)
         ax.set_ylim(-0.02, 1.02)

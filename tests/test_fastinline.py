@@ -86,7 +86,9 @@ def test_trigger_never_excludes_a_real_match(regex, text):
 ALPHABET = list("ab 1\n*_`$@[]()!<>&'\"-.~+=^:#{}|\\/") + ["http://x.org", "@fig-a", "[@key]", "$$", "  \n", "www.", "x@y.z"]
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(body=st.lists(st.sampled_from(ALPHABET), max_size=50).map("".join))
 @example(body="'a' \"b\" -- ... <-- != +- `c` *d* _e_ ~~f~~ <http://x.org> x@y.z &amp;")
 @example(body="x@y.z{a}")  # found by this test: a valueless attribute in the snapshot tree
