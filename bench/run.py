@@ -90,7 +90,9 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
     work = Path(tempfile.mkdtemp(prefix="acx-bench-"))
     ours, plain = generate(work, posts)
     pelican = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
-    rows: dict[str, list] = {k: [] for k in ("pelican_cold", "ours_cold", "ours_noop", "ours_edit_post", "ours_edit_bib", "ours_check", "ours_serve_edit")}
+    rows: dict[str, list] = {
+        k: [] for k in ("pelican_cold", "ours_cold", "ours_noop", "ours_edit_post", "ours_edit_bib", "ours_check", "ours_serve_edit")
+    }
     mem: dict[str, int] = {}
     post = ours / "posts" / "bench-0000.md"
     bibf = ours / "bib" / "bench.bib"
