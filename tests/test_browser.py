@@ -182,6 +182,11 @@ def test_search_finds_a_word_from_the_post(browser, server):
     page.locator(".pagefind-ui__search-input").fill("quokkaesque")  # only in a draft
     page.wait_for_timeout(1500)
     assert not any("draft-post" in (a.get_attribute("href") or "") for a in page.locator(".pagefind-ui__result-link").all())
+    page.locator(".pagefind-ui__search-input").fill("alignmentconcepts2026demopost")  # in the post's "Cite this" BibTeX
+    page.locator(".pagefind-ui__message").wait_for(timeout=10000)
+    page.wait_for_timeout(1000)
+    hits = [a.get_attribute("href") for a in page.locator(".pagefind-ui__result-link").all()]
+    assert not any(h.endswith("#cite-this") for h in hits), f"the citation boilerplate is not indexed: {hits}"
     p.shot("search", full=False)
     assert not p.errors and not p.external
     p.close()
