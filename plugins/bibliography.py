@@ -27,6 +27,7 @@ from pybtex.scanner import PybtexSyntaxError
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.template import sentence
 
+from .atomic import write_atomic
 from .errors import Problem
 
 # BibTeX's required fields per entry type (btxdoc); alternatives separated by '|'.
@@ -140,7 +141,6 @@ class Bibliography:
     def load_cached(cls, root: Path) -> Bibliography:
         """``load`` of every ``bib/*.bib``, cached in ``.cache/bib`` by the files' and engine's bytes."""
         import hashlib
-        import os
         import pickle
 
         root = Path(root)
@@ -173,18 +173,12 @@ class Bibliography:
         memo_file.parent.mkdir(parents=True, exist_ok=True)
         for old in memo_file.parent.glob("*.pickle"):
             old.unlink(missing_ok=True)
-        tmp = memo_file.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "wb") as fh:
-            pickle.dump(bib._memo_out, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, memo_file)
+        write_atomic(memo_file, pickle.dumps(bib._memo_out, protocol=pickle.HIGHEST_PROTOCOL))
         del bib._memo_out
         cache.parent.mkdir(parents=True, exist_ok=True)
         for old in cache.parent.glob("*.pickle"):
             old.unlink(missing_ok=True)
-        tmp = cache.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "wb") as fh:
-            pickle.dump(bib, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
+        write_atomic(cache, pickle.dumps(bib, protocol=pickle.HIGHEST_PROTOCOL))
         return bib
 
     @classmethod

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from . import figures as figmod
+from .atomic import write_atomic
 from .bibliography import Bibliography
 from .errors import Problem, Report
 from .render import mask_source
@@ -49,7 +50,6 @@ def latex_problems(root: Path, sources, docs) -> list[Problem]:
     LaTeX form...), without running LaTeX; memoised by the paper's rendered form and the engine."""
     import hashlib
     import json
-    import os
 
     from . import latex
     from .site import engine_hash
@@ -74,9 +74,7 @@ def latex_problems(root: Path, sources, docs) -> list[Problem]:
         problems.extend(Problem(*x) for x in found)
     try:
         memo_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo_path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(fresh))
-        os.replace(tmp, memo_path)
+        write_atomic(memo_path, json.dumps(fresh).encode())
     except OSError:
         pass
     return problems

@@ -21,12 +21,12 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
+from markdown.util import HTML_PLACEHOLDER_RE
 from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
 from .errors import Problem
 from .render import ROOT_TOKEN
 
-PLACEHOLDER_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")
 AMP_RE = re.compile("\x02amp\x03(#?\\w+;)")
 FN_NBSP = "qq3936677670287331zz"  # Python-Markdown footnotes' placeholder for a no-break space
 FN_BACK = "zz1337820767766393qq"
@@ -329,7 +329,7 @@ class _Writer:
         s = s.replace(FN_NBSP, "").replace(FN_BACK, "")
         parts = []
         pos = 0
-        for m in PLACEHOLDER_RE.finditer(s):
+        for m in HTML_PLACEHOLDER_RE.finditer(s):
             parts.append(s[pos : m.start()])
             parts.append(self._stashed(int(m.group(1))))
             pos = m.end()

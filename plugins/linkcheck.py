@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .atomic import write_atomic
 from .errors import Problem
 
 SKIP_SCHEMES = ("http:", "https:", "mailto:", "data:", "javascript:", "tel:", "ftp:")
@@ -119,9 +120,7 @@ def scan(out: Path, cache: Path | None = None):
         pages[rel] = _Parsed(hit["ids"], hit["links"])
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(fresh))
-        os.replace(tmp, cache)
+        write_atomic(cache, json.dumps(fresh).encode())
     return pages
 
 

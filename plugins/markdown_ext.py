@@ -19,7 +19,7 @@ from markdown import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import HTML_PLACEHOLDER_RE, AtomicString
 
 STX, ETX = "\x02", "\x03"
 LT = STX + "acxlt" + ETX  # a '<' inside inline math or code, hidden from the raw-HTML parsers
@@ -223,7 +223,6 @@ def _text_of(el) -> str:
     return "".join(el.itertext())
 
 
-_STASH_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _TAG_RE = re.compile(r"<[^>]*>")
 
 
@@ -243,7 +242,7 @@ def _title_html(el, md) -> str:
     (without tags), instead of leaking placeholders into the list."""
     out, text = [], _text_of(el)
     pos = 0
-    for m in _STASH_RE.finditer(text):
+    for m in HTML_PLACEHOLDER_RE.finditer(text):
         out.append(html.escape(text[pos : m.start()], quote=False))
         i = int(m.group(1))
         blocks = md.htmlStash.rawHtmlBlocks

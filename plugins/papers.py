@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import latex
+from .atomic import write_atomic
 from .errors import Report
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "theme" / "latex" / "preprint.tex"
@@ -721,9 +722,7 @@ def build_one(
                 shutil.rmtree(old, ignore_errors=True)  # superseded versions of this paper
     if not report.errors:
         _mkdir(cache_root)
-        tmp_memo = memo.with_suffix(f".tmp{os.getpid()}")
-        tmp_memo.write_text(json.dumps({"inputs": fingerprint, "dir": cached.name}))
-        os.replace(tmp_memo, memo)
+        write_atomic(memo, json.dumps({"inputs": fingerprint, "dir": cached.name}).encode())
     out_dir.mkdir(parents=True, exist_ok=True)
     result = {"pdf": out_dir / pdf_name}
     shutil.copyfile(cached / pdf_name, out_dir / pdf_name)

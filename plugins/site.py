@@ -27,6 +27,7 @@ import yaml
 
 from . import figures as figmod
 from . import frontmatter, notebooks
+from .atomic import write_atomic
 from .bibliography import Bibliography, suggest_key
 from .errors import BuildError, Problem, Report
 from .render import ROOT_TOKEN, Doc, RenderContext, render_body
@@ -154,6 +155,17 @@ def _parse_pickled(root: str, src: Source, ctx: RenderContext | None = None, exe
     return pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), not any(p.severity == "error" for p in r.problems)
 
 
+def _write_state(cache: Path, fingerprint: str, site: str) -> None:
+    """Record the site ``output`` now shows: its inputs' fingerprint and its pages' keys."""
+    from . import acx_pelican
+
+    for name, data in (
+        ("last-build.json", {"fingerprint": fingerprint, "site": site}),
+        ("page-keys.json", {"site": site, "keys": dict(sorted(acx_pelican.WRITTEN.items()))}),
+    ):
+        write_atomic(cache / name, (json.dumps(data) + "\n").encode())
+
+
 def engine_hash(root: Path) -> str:
     h = hashlib.sha256()
     for p in sorted((root / "plugins").glob("*.py")):
@@ -194,8 +206,7 @@ def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
     engine, chash = engine_hash(root), _ctx_hash(ctx)
     docs, problems, todo = {}, [], []
     for s in sources:
-        key = _doc_key(root, s, chash, engine) + ("-x" if execute else "")
-        f = cache / f"{key}.pickle"
+        f = cache / f"{_doc_key(root, s, chash, engine)}{'-x' if execute else ''}.pickle"
         if f.name in _MEMO or f.is_file():
             try:
                 cached = _MEMO.get(f.name)
@@ -230,10 +241,7 @@ def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
         docs[s.path] = pickle.loads(data)
         if ok:
             _MEMO[f.name] = docs[s.path]
-        if ok:
-            tmp = f.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_bytes(data)
-            os.replace(tmp, f)
+            write_atomic(f, data)
     for d in docs.values():
         problems.extend(d.problems)
     return docs, problems
@@ -377,10 +385,17 @@ def mark_dead_links(out: Path, dead: dict, skip=()) -> int:
 
         new = pattern.sub(add, text)
         if new != text:
-            tmp = f.with_name(f.name + ".tmp")
-            tmp.write_text(new, encoding="utf-8")
-            os.replace(tmp, f)
+            write_atomic(f, new.encode("utf-8"))
     return n
+
+
+def _mark_dead_from_cache(out: Path, cache: Path, skip=()) -> None:
+    """``mark_dead_links`` with the dead links the last external link check recorded, if any."""
+    links_cache = cache / "links.json"
+    if links_cache.is_file():
+        from .linkcheck_external import dead_links_with_archive
+
+        mark_dead_links(out, dead_links_with_archive(links_cache), skip=skip)
 
 
 def start_pagefind(out: Path, output_path: Path | None = None):
@@ -497,7 +512,8 @@ def build(
         return res
 
     shared = _shared_inputs(root, settings_file)
-    fingerprint = _fingerprint(root, settings_file, sources, docs, _results, dict(papers=papers, search=search, execute=execute), shared)
+    flags = dict(papers=papers, search=search, execute=execute)
+    fingerprint = _fingerprint(root, settings_file, sources, docs, _results, flags, shared)
     last = cache / "last-build.json"
     try:
         prev = json.loads(last.read_text())
@@ -537,11 +553,7 @@ def build(
             if d.meta.get("status") == "published":
                 pages.append((s.url, str(d.meta.get("updated") or d.meta["date"])))
         write_sitemap(new, pages, canonical)
-        links_cache = cache / "links.json"
-        if links_cache.is_file():
-            from .linkcheck_external import dead_links_with_archive
-
-            mark_dead_links(new, dead_links_with_archive(links_cache), skip=reused)
+        _mark_dead_from_cache(new, cache, skip=reused)
         res.timings["pelican"] = time.monotonic() - t
         if report.errors:
             raise BuildError(report.errors)
@@ -577,19 +589,8 @@ def build(
         res.output = output
         if background:
             res.search_job = start_pagefind(final, output_path=final / "pagefind.new")
-        flags = dict(papers=papers, search=search, execute=execute)
-        res.quick = dict(
-            ctx=ctx, shared=shared, settings_file=settings_file, fig_results=_results, flags=flags, canonical=extra["CANONICAL_URL"]
-        )
-        tmp = last.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps({"fingerprint": fingerprint, "site": final.name}) + "\n")
-        os.replace(tmp, last)
-        from . import acx_pelican
-
-        keys = cache / "page-keys.json"
-        tmp = keys.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps({"site": final.name, "keys": dict(sorted(acx_pelican.WRITTEN.items()))}) + "\n")
-        os.replace(tmp, keys)
+        res.quick = dict(ctx=ctx, shared=shared, settings_file=settings_file, fig_results=_results, flags=flags)
+        _write_state(cache, fingerprint, final.name)
         res.reused = len(reused)
     except BuildError:
         shutil.rmtree(new, ignore_errors=True)
@@ -719,6 +720,12 @@ def _pelican_extra(root, sources, docs, bib, cited, report, base: dict):
     }
 
 
+def _page_key(shared: str, s: Source, d: Doc, extra: dict) -> str:
+    """Everything a document's own page depends on, hashed (``extra`` without its page key)."""
+    blob = json.dumps([s.path, s.url, d.meta, {k: v for k, v in extra.items() if k != "page_key"}], sort_keys=True, default=str)
+    return hashlib.sha256((shared + blob).encode()).hexdigest()[:32]
+
+
 def _prepare_reuse(keys_file: Path, output: Path) -> set:
     """Tell the Pelican writer which pages of the current site it may reuse; returns the (live)
     set of pages it reused, filled while Pelican runs."""
@@ -758,9 +765,8 @@ def _attach(root, sources, docs, paper_outputs, canonical: str, shared: str = ""
         }
         if s.path in paper_outputs:
             extra.update(paper_outputs[s.path])
-        blob = json.dumps([s.path, s.url, d.meta, extra], sort_keys=True, default=str)
-        extra["page_key"] = hashlib.sha256((shared + blob).encode()).hexdigest()[:32]
-        acx_pelican.DOCS[str((root / s.path).resolve())] = (s, d, extra)
+        extra["page_key"] = _page_key(shared, s, d, extra)
+        acx_pelican.DOCS[os.path.realpath(root / s.path)] = (s, d, extra)
 
 
 def _copy_figures(figs, docs, out: Path):
@@ -784,7 +790,7 @@ def _build_papers(root, sources, docs, bib, figs, out, report, progress):
     return papermod.build_all(root, sources, docs, bib, figs, out, report, progress)
 
 
-def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None = None, progress=print) -> BuildResult | None:
+def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None = None) -> BuildResult | None:
     """serve's quick path: after a full build in this process, an edit to the body of posts that
     leaves everything other pages show unchanged (front matter, reading time, citations, figures,
     links) re-renders just those posts' pages and the feed from the Pelican objects kept in memory,
@@ -820,12 +826,12 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
             and sorted(new.figures) == sorted(old.figures)
             and sorted(new.images) == sorted(old.images)
         )
-        entry = acx_pelican.DOCS.get(str((root / path).resolve()))
-        rendered = acx_pelican.RENDERED.get(os.path.realpath(root / path))
+        key = os.path.realpath(root / path)  # how the reader and the writer know the source
+        entry, rendered = acx_pelican.DOCS.get(key), acx_pelican.RENDERED.get(key)
         if not same or entry is None or rendered is None:
             return None
         new.bib_sig = {k: _bib_sig(q["ctx"], k) for k in new.citations}
-        updates.append((s, new, entry, rendered))
+        updates.append((s, new, key, entry, rendered))
     res = BuildResult(report=Report(), docs=dict(prev.docs), sources=prev.sources, bib=prev.bib, figures=prev.figures)
     cache = root / ".cache"
     tmp = Path(tempfile.mkdtemp(prefix="quick-", dir=cache / "sites"))
@@ -836,11 +842,9 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
 
         writer = Writer(str(tmp), settings=acx_pelican.GENERATOR["settings"])
         memo = Content.get_content.cache
-        for s, d, (src, _old, extra), (name, template, context, args, kwargs) in updates:
+        for s, d, key, (src, _old, extra), (name, template, context, args, kwargs) in updates:
             extra = dict(extra, content=d.html.replace(ROOT_TOKEN, "../" * s.depth), toc_items=[h for h in d.toc if h.get("id")])
-            extra.pop("page_key", None)
-            blob = json.dumps([s.path, s.url, d.meta, extra], sort_keys=True, default=str)
-            extra["page_key"] = hashlib.sha256((q["shared"] + blob).encode()).hexdigest()[:32]
+            extra["page_key"] = _page_key(q["shared"], s, d, extra)
             article = kwargs.get("article") or kwargs.get("page")
             article._content = extra["content"]
             for k in ("toc_items", "page_key"):
@@ -848,16 +852,12 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
                 article.metadata[k] = extra[k]
             for key in [k for k in memo if k and k[0] is article]:
                 del memo[key]
-            acx_pelican.DOCS[str((root / s.path).resolve())] = (src, d, extra)
+            acx_pelican.DOCS[key] = (src, d, extra)
             acx_pelican.WRITTEN[name] = extra["page_key"]
             writer.write_file(name, template, context, *args, **kwargs)
             res.docs[s.path] = d
         acx_pelican.GENERATOR["articles"].generate_feeds(writer)
-        links_cache = cache / "links.json"
-        if links_cache.is_file():
-            from .linkcheck_external import dead_links_with_archive
-
-            mark_dead_links(tmp, dead_links_with_archive(links_cache))
+        _mark_dead_from_cache(tmp, cache)
         for f in sorted(p for p in tmp.rglob("*") if p.is_file()):
             rel = f.relative_to(tmp).as_posix()
             target = live / rel
@@ -871,30 +871,19 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
                 if data is None:
                     (live / rel).unlink(missing_ok=True)
                 else:
-                    t = live / f"{rel}.restore"
-                    t.write_bytes(data)
-                    os.replace(t, live / rel)
+                    write_atomic(live / rel, data)
             return res
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    chash, engine = _ctx_hash(q["ctx"]), engine_hash(root)
     for s, d, *_ in updates:  # the parse cache, as a full build would leave it
-        key = _doc_key(root, s, _ctx_hash(q["ctx"]), engine_hash(root))
-        f = cache / "docs" / f"{key}.pickle"
-        t = f.with_suffix(f".tmp{os.getpid()}")
-        t.write_bytes(pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(t, f)
+        f = cache / "docs" / f"{_doc_key(root, s, chash, engine)}.pickle"
+        write_atomic(f, pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL))
         _MEMO[f.name] = d
     # Recorded as a background-search build: a later ``build`` re-indexes rather than trusting an
     # index this process may not have finished writing.
     flags = dict(q["flags"], search="background") if q["flags"].get("search") else q["flags"]
-    fingerprint = _fingerprint(root, q["settings_file"], res.sources, res.docs, q["fig_results"], flags, q["shared"])
-    for name, data in (
-        ("last-build.json", {"fingerprint": fingerprint, "site": live.name}),
-        ("page-keys.json", {"site": live.name, "keys": dict(sorted(acx_pelican.WRITTEN.items()))}),
-    ):
-        t = cache / f"{name}.tmp{os.getpid()}"
-        t.write_text(json.dumps(data) + "\n")
-        os.replace(t, cache / name)
+    _write_state(cache, _fingerprint(root, q["settings_file"], res.sources, res.docs, q["fig_results"], flags, q["shared"]), live.name)
     res.output, res.quick = output, q
     res.timings["quick"] = 0.0
     if q["flags"].get("search"):

@@ -291,3 +291,12 @@ def test_paper_abstract_too_long_for_arxiv_is_a_warning_with_its_line(site):
     )
     paper.write_text(head + "word " * 300 + "\n---\n\nBody.\n")
     assert "arXiv's submission form" not in run_build(site, "check").stdout
+
+
+def test_write_atomic_replaces_whole_file_and_leaves_no_temporary(tmp_path):
+    from plugins.atomic import write_atomic
+
+    f = tmp_path / "state.json"
+    f.write_text("old")
+    write_atomic(f, b"new")
+    assert f.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == ["state.json"]
