@@ -377,14 +377,7 @@ def _auc(neg: np.ndarray, pos: np.ndarray) -> float:
 def success_curves(seed: int = 0, eps: float = 0.5, steps: int = 60) -> dict:
     """Fraction of (correctly classified) test points successfully attacked
     within a given compute budget, for each detector/attacker condition."""
-    w = build_world(seed)
-    out = {"eps": eps, "steps": steps, "clean_acc": w["clean_acc"], "curves": {}}
-    for det, att in CONDITIONS:
-        first, cost = run_condition(w, det, att, eps, steps)
-        budgets = np.arange(1, steps + 1)
-        frac = np.array([np.mean(first <= b) for b in budgets])
-        out["curves"][f"{det}/{att}"] = dict(compute=budgets * cost, success=frac, cost_per_step=cost, median_steps=_median_first(first))
-    return out
+    return success_curves_world(build_world(seed), eps, steps)
 
 
 def _median_first(first: np.ndarray) -> float:

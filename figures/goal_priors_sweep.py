@@ -28,29 +28,31 @@ CONFIGS = [
 NAME = "goal_priors_sweep"
 
 
-def main():
-    res = E.relu_sweep(CONFIGS, TARGETS, SEEDS)
+def main(configs=CONFIGS, name=NAME):
+    """Run the sweep over ``configs`` and save the bar chart as ``name`` (goal_priors_sweep2.py
+    calls this with its own configurations)."""
+    res = E.relu_sweep(configs, TARGETS, SEEDS)
     for k, v in res.items():
         print(k, v)
     fig, ax = plt.subplots(figsize=(10.5, 3.4))
     width = 0.2
-    x = np.arange(len(CONFIGS))
+    x = np.arange(len(configs))
     for ti, kind in enumerate(TARGETS):
-        ev = [res[f"{c[0]}|{kind}"]["eventually"] for c in CONFIGS]
-        lv = [res[f"{c[0]}|{kind}"]["leave_H"] for c in CONFIGS]
+        ev = [res[f"{c[0]}|{kind}"]["eventually"] for c in configs]
+        lv = [res[f"{c[0]}|{kind}"]["leave_H"] for c in configs]
         for off, vals, lab in [
             (2 * ti - 1.5, ev, f"{kind}: would leave in a large world"),
             (2 * ti - 0.5, lv, f"{kind}: ends outside the training region (15 × 15 grid, H = 20)"),
         ]:
             bars = ax.bar(x + off * width, vals, width, label=lab)
             ax.bar_label(bars, labels=[f"{v:g}" for v in vals], fontsize=6, padding=1)
-    ax.set_xticks(x, [c[0] for c in CONFIGS], fontsize=8)
+    ax.set_xticks(x, [c[0] for c in configs], fontsize=8)
     ax.set_ylabel(f"share of {len(SEEDS)} seeds")
     ax.set_ylim(0, 1.32)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.legend(fontsize=7, ncol=2, loc="upper center")
     fig.tight_layout()
-    save(fig, NAME, params={"seeds": SEEDS, "configs": CONFIGS, "results": res})
+    save(fig, name, params={"seeds": SEEDS, "configs": configs, "results": res})
 
 
 if __name__ == "__main__":

@@ -6,18 +6,8 @@ whose optimal 20-step rollout in the 15x15 grid ends outside it, as weight decay
 input scaling and the training-region size vary (goal_priors_sweep.py varies width and depth).
 """
 
-import os
+from figures import goal_priors_sweep
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-import numpy as np  # noqa: E402
-
-from experiments import goal_priors as E  # noqa: E402
-from figures.figlib import plt, save  # noqa: E402
-
-SEEDS = list(range(100, 108))
-TARGETS = ["goal", "edge"]
 CONFIGS = [
     ("weight decay 1e-2", {"wd": 1e-2}, 2),
     ("input scale x3", {"input_scale": 3.0}, 2),
@@ -27,31 +17,5 @@ CONFIGS = [
 ]
 NAME = "goal_priors_sweep2"
 
-
-def main():
-    res = E.relu_sweep(CONFIGS, TARGETS, SEEDS)
-    for k, v in res.items():
-        print(k, v)
-    fig, ax = plt.subplots(figsize=(10.5, 3.4))
-    width = 0.2
-    x = np.arange(len(CONFIGS))
-    for ti, kind in enumerate(TARGETS):
-        ev = [res[f"{c[0]}|{kind}"]["eventually"] for c in CONFIGS]
-        lv = [res[f"{c[0]}|{kind}"]["leave_H"] for c in CONFIGS]
-        for off, vals, lab in [
-            (2 * ti - 1.5, ev, f"{kind}: would leave in a large world"),
-            (2 * ti - 0.5, lv, f"{kind}: ends outside the training region (15 × 15 grid, H = 20)"),
-        ]:
-            bars = ax.bar(x + off * width, vals, width, label=lab)
-            ax.bar_label(bars, labels=[f"{v:g}" for v in vals], fontsize=6, padding=1)
-    ax.set_xticks(x, [c[0] for c in CONFIGS], fontsize=8)
-    ax.set_ylabel(f"share of {len(SEEDS)} seeds")
-    ax.set_ylim(0, 1.32)
-    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
-    ax.legend(fontsize=7, ncol=2, loc="upper center")
-    fig.tight_layout()
-    save(fig, NAME, params={"seeds": SEEDS, "configs": CONFIGS, "results": res})
-
-
 if __name__ == "__main__":
-    main()
+    goal_priors_sweep.main(CONFIGS, NAME)
