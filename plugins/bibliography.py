@@ -70,6 +70,35 @@ if not hasattr(pybtex.plugin.find_plugin, "cache_info"):
 HTML, LATEX, TEXT = _HtmlBackend(), _LatexBackend(), _TextBackend()
 
 
+# LaTeX decoding (latexcodec's tokenizer, about 0.3 ms a field) dominates formatting a
+# bibliography. A field without any character sequence the decoder rewrites decodes to itself,
+# and the same field text recurs (names, journals), so decode each text once and skip the
+# decoder for plain text. _LATEX_ACTIVE is exact: tests/test_bibliography.py checks it against
+# latexcodec exhaustively on short strings and randomly on long ones.
+_LATEX_ACTIVE = re.compile(r"[\\%~$\t\n\r\x0b\x0c]|[!?`]`|''|,,|--|  |^ ")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def decode_latex(value: str) -> str:
+    """``codecs.decode(value, "ulatex")``, memoised, with plain text passed through."""
+    if not _LATEX_ACTIVE.search(value):
+        return value
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the codec)
+
+    return codecs.decode(value, "ulatex")
+
+
+def _from_latex(cls, latex):
+    from pybtex.markup import LaTeXParser
+
+    return LaTeXParser(decode_latex(latex)).parse()
+
+
+Text.from_latex = classmethod(_from_latex)  # pybtex's own, with the memoised decoder
+
+
 def latex_to_text(value: str) -> str:
     """Decode LaTeX markup (accents, braces, dashes) to Unicode text with pybtex."""
     return Text.from_latex(value).render(TEXT) if value else ""
@@ -293,17 +322,18 @@ class Bibliography:
                 err(f"crossref to missing entry '{f['crossref']}'")
             title = re.sub(r"[^a-z0-9]+", " ", ascii_fold(latex_to_text(f.get("title", "")))).strip()
             if title:
-                for other_title, other in titles.items():
+                # "ARENA 2.0 report" and "ARENA 5.0 report" are different works: compare titles
+                # with the same numbers only
+                same_numbers = titles.setdefault(tuple(re.findall(r"\d+", title)), {})
+                for other_title, other in same_numbers.items():
                     if abs(len(other_title) - len(title)) >= 8:
                         continue
-                    if re.findall(r"\d+", title) != re.findall(r"\d+", other_title):
-                        continue  # "ARENA 2.0 report" and "ARENA 5.0 report" are different works
                     sm = difflib.SequenceMatcher(None, title, other_title, autojunk=False)
                     if sm.real_quick_ratio() > 0.95 and sm.quick_ratio() > 0.95 and sm.ratio() > 0.95:
                         err(f"title nearly identical to '{other}': one work, one entry")
                         break
                 else:
-                    titles[title] = key
+                    same_numbers[title] = key
 
     # ------------------------------------------------------------------ labels
     def _authors_label(self, e) -> str:

@@ -172,3 +172,40 @@ def test_editing_one_entry_formats_only_that_entry(tmp_path, monkeypatch):
     assert "revised" in second.entries["two2021b"].html
     fresh = b.Bibliography.load(sorted((tmp_path / "bib").glob("*.bib")), tmp_path)
     assert {k: e.html for k, e in fresh.entries.items()} == {k: e.html for k, e in second.entries.items()}
+
+
+def test_decode_latex_fast_path_is_exact():
+    """Text that _LATEX_ACTIVE passes over must decode to itself: every string up to length 4 over
+    the characters the decoder treats specially, and random longer ones."""
+    import codecs
+    import itertools
+    import random
+    import string
+
+    import latexcodec  # noqa: F401
+
+    from plugins.bibliography import _LATEX_ACTIVE, decode_latex
+
+    def slow(s):
+        try:
+            return codecs.decode(s, "ulatex")
+        except UnicodeDecodeError:
+            return None
+
+    alphabet = "a- ,'`!?\\%~\n\t{}$é.<>"
+    checked = 0
+    for n in range(1, 5):
+        for t in itertools.product(alphabet, repeat=n):
+            s = "".join(t)
+            if not _LATEX_ACTIVE.search(s):
+                checked += 1
+                assert slow(s) == s, repr(s)
+    assert checked > 10000
+    rng = random.Random(7)
+    chars = string.printable + "éü–—“”"
+    for _ in range(20000):
+        s = "".join(rng.choice(chars) for _ in range(rng.randint(1, 40)))
+        expected = slow(s)
+        if expected is not None:
+            assert decode_latex(s) == expected, repr(s)
+    assert decode_latex(r"Schr\"{o}dinger -- a ``test''") == slow(r"Schr\"{o}dinger -- a ``test''")
