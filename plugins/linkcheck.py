@@ -182,12 +182,32 @@ def _source_line(root: Path | None, src_path: str | None, url: str) -> int:
     return 1
 
 
-def check_site(out: Path, sources=(), docs=None, root: Path | None = None, skip=(), cache: Path | None = None, pages=None) -> list[Problem]:
-    """Check every internal link; ``pages`` is a ``scan`` result made earlier (e.g. while Pagefind ran)."""
+def rescan(out: Path, pages: dict, changed) -> dict | None:
+    """``pages`` (a ``scan`` result) with the pages ``changed`` parsed again, or None when one of
+    them lost an id that another page may link to (then check the whole site)."""
+    fresh = dict(pages)
+    for rel in changed:
+        try:
+            ids, links = _fast_collect((Path(out) / rel).read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return None
+        fresh[rel] = _Parsed(ids, links)
+        if rel in pages and not pages[rel].ids <= fresh[rel].ids:
+            return None
+    return fresh
+
+
+def check_site(
+    out: Path, sources=(), docs=None, root: Path | None = None, skip=(), cache: Path | None = None, pages=None, only=None, tree=None
+) -> list[Problem]:
+    """Check every internal link; ``pages`` is a ``scan`` result made earlier (e.g. while Pagefind ran).
+
+    ``only``: check just the links on these pages (after ``rescan`` found that no other page's
+    links can have changed their answer); ``tree``: the site's files, when known to be unchanged."""
     out = Path(out)
     if pages is None:
         pages = scan(out, cache)
-    tree = _Tree(out)
+    tree = tree or _Tree(out)
     by_page = {}
     for s in sources:
         status = (docs or {}).get(s.path).meta.get("status") if docs and s.path in docs else "published"
@@ -195,8 +215,8 @@ def check_site(out: Path, sources=(), docs=None, root: Path | None = None, skip=
         by_page[page] = s.path
     problems = []
     skip = tuple(skip)
-    for page, c in pages.items():
-        for _attr, url, line in c.links:
+    for page in pages if only is None else only:
+        for _attr, url, line in pages[page].links:
             if url.startswith(SKIP_SCHEMES) or url.startswith("//"):
                 continue
             target, frag = _resolve(page, url, tree)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import sys
 import threading
 import time
@@ -116,9 +117,17 @@ def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jo
             )
         for p in res.report.errors:
             print(p.format(), file=sys.stderr)
+        how = "one page" if "quick" in res.timings else "unchanged" if "up-to-date" in res.timings else "full"
+        prev = last.get("res")
+        if (
+            "up-to-date" in res.timings
+            and prev is not None
+            and (prev.quick or {}).get("site") == os.path.basename(os.path.realpath(res.output))
+        ):
+            res = prev  # the site this process last made, unchanged: keep what the quick path needs
         if res.output is not None:
             last["res"] = res
-            print(f"rebuilt in {time.monotonic() - t0:.2f} s", file=sys.stderr)
+            print(f"rebuilt in {time.monotonic() - t0:.2f} s ({how})", file=sys.stderr)
             if not first:
                 notify()
             if res.search_job is not None:

@@ -557,7 +557,7 @@ def build(
         res.timings["pelican"] = time.monotonic() - t
         if report.errors:
             raise BuildError(report.errors)
-        from .linkcheck import check_site, scan
+        from .linkcheck import _Tree, check_site, scan
 
         # Pagefind (another process) indexes while this one reads every page for the link check;
         # links are resolved once the index, which pages link to, is written.
@@ -579,7 +579,8 @@ def build(
             raise BuildError([p])
         res.timings["search+scan"] = time.monotonic() - t
         t = time.monotonic()
-        report.extend(check_site(new, sources, docs, root, skip=() if search else ("pagefind/",), pages=scanned))
+        tree = _Tree(new)
+        report.extend(check_site(new, sources, docs, root, skip=() if search else ("pagefind/",), pages=scanned, tree=tree))
         res.timings["links"] = time.monotonic() - t
         if report.errors:
             raise BuildError(report.errors)
@@ -589,7 +590,16 @@ def build(
         res.output = output
         if background:
             res.search_job = start_pagefind(final, output_path=final / "pagefind.new")
-        res.quick = dict(ctx=ctx, shared=shared, settings_file=settings_file, fig_results=_results, flags=flags)
+        res.quick = dict(
+            ctx=ctx,
+            shared=shared,
+            settings_file=settings_file,
+            fig_results=_results,
+            flags=flags,
+            pages=scanned,
+            tree=tree,
+            site=final.name,
+        )
         _write_state(cache, fingerprint, final.name)
         res.reused = len(reused)
     except BuildError:
@@ -799,7 +809,7 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
     Returns None when the edit needs a full build (anything else changed, or an error: the full
     build reports it). The result equals a full build's (``tests/test_incremental.py``)."""
     from . import acx_pelican
-    from .linkcheck import check_site
+    from .linkcheck import check_site, rescan, scan
 
     root = Path(root).resolve()
     output = output or root / "output"
@@ -865,7 +875,16 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(f, target)
         skip = () if q["flags"].get("search") else ("pagefind/",)
-        res.report.extend(check_site(live, res.sources, res.docs, root, skip=skip, cache=cache / "linkcheck-pages.json"))
+        # Only the replaced pages' links can have changed, unless a page lost an id other pages
+        # may point at: then the whole site is checked again.
+        written = sorted(saved)
+        pages = rescan(live, q["pages"], [r for r in written if r.endswith(".html")]) if q.get("pages") is not None else None
+        if pages is not None and all(saved[r] is not None for r in written):
+            only = [r for r in written if r.endswith(".html")]
+            res.report.extend(check_site(live, res.sources, res.docs, root, skip=skip, pages=pages, only=only, tree=q.get("tree")))
+        else:
+            pages = scan(live, cache / "linkcheck-pages.json")
+            res.report.extend(check_site(live, res.sources, res.docs, root, skip=skip, pages=pages))
         if res.report.errors:
             for rel, data in saved.items():  # put the previous pages back
                 if data is None:
@@ -884,7 +903,7 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
     # index this process may not have finished writing.
     flags = dict(q["flags"], search="background") if q["flags"].get("search") else q["flags"]
     _write_state(cache, _fingerprint(root, q["settings_file"], res.sources, res.docs, q["fig_results"], flags, q["shared"]), live.name)
-    res.output, res.quick = output, q
+    res.output, res.quick = output, dict(q, pages=pages, site=live.name)
     res.timings["quick"] = 0.0
     if q["flags"].get("search"):
         res.search_job = start_pagefind(live, output_path=live / "pagefind.new")

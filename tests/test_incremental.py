@@ -114,3 +114,14 @@ def test_serve_quick_path_equals_a_clean_build(site, tmp_path):
     broken = quick_update(site, res, [str(post)])
     assert broken is not None and any("sec-second" in p.message and p.path == "posts/other-post.md" for p in broken.report.errors)
     assert (site / "output/posts/demo-post/index.html").read_bytes() == before
+    # A broken link added to the edited page itself is found by the quick path's partial check.
+    # (The failed edit left the site as ``res`` made it: restore the source and go on from there.)
+    post.write_text(post.read_text().replace("{#sec-renamed}", "{#sec-second}", 1))
+    post.write_text(
+        post.read_text() + '\nSee <a href="../no-such-post/">nowhere</a> and <a href="../other-post/#sec-none">a lost part</a>.\n'
+    )
+    broken = quick_update(site, res, [str(post)])
+    assert broken is not None
+    messages = [p.message for p in broken.report.errors if p.path == "posts/demo-post.md"]
+    assert any("no-such-post" in m for m in messages) and any("sec-none" in m for m in messages), messages
+    assert (site / "output/posts/demo-post/index.html").read_bytes() == before

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -43,6 +44,27 @@ def test_serve_rebuilds_and_reloads(tmp_path):
         text=True,
         env=dict(os.environ),
     )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True).start()
+
+    def next_reload(events):
+        t0 = time.monotonic()
+        line = b""
+        while b"data: reload" not in line and time.monotonic() - t0 < 120:
+            line = events.readline()
+        assert b"data: reload" in line
+
+    def wait_line(prefix, after, suffix=""):
+        """The first line serve printed after line ``after`` with this prefix and suffix (one save
+        can be seen as two changes: a second rebuild of an unchanged file may come first)."""
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 120:
+            found = [x.strip() for x in lines[after:] if x.startswith(prefix) and x.strip().endswith(suffix)]
+            if found:
+                return found[0]
+            time.sleep(0.1)
+        raise AssertionError(f"serve never printed {prefix!r}...{suffix!r}: {lines[after:]}")
+
     try:
         page = wait_for(f"http://127.0.0.1:{port}/posts/other-post/")
         assert "EventSource('/__livereload')" in page  # injected at serve time only
@@ -65,6 +87,28 @@ def test_serve_rebuilds_and_reloads(tmp_path):
             time.sleep(0.5)
         assert (root / "output/pagefind/pagefind-entry.json").read_text() != entry, "search index was never rebuilt"
         assert not (root / "output/pagefind.new").exists()
+        wait_line("serving http", 0)
+        served = next(i for i, x in enumerate(lines) if x.startswith("serving http"))
+        wait_line("rebuilt in", served, "(one page)")  # a body edit: the quick path
+        # An edit that breaks another page's link fails and leaves the site as it was; undoing it
+        # is a body edit again. Saving a file unchanged finds the site up to date and keeps the
+        # quick path for the next body edit.
+        n = len(lines)
+        post.write_text(post.read_text().replace("{#sec-other}", "{#sec-gone}"))
+        wait_line("build failed", n)
+        assert "sec-gone" not in wait_for(f"http://127.0.0.1:{port}/posts/other-post/")
+        n = len(lines)
+        post.write_text(post.read_text().replace("{#sec-gone}", "{#sec-other}"))
+        wait_line("rebuilt in", n, "(one page)")
+        n = len(lines)
+        bib = root / "bib" / "refs.bib"
+        bib.write_text(bib.read_text())
+        wait_line("rebuilt in", n, "(unchanged)")
+        n = len(lines)
+        post.write_text(post.read_text().replace("freshly edited", "edited twice"))
+        next_reload(events)
+        wait_line("rebuilt in", n, "(one page)")
+        assert "edited twice" in wait_for(f"http://127.0.0.1:{port}/posts/other-post/")
     finally:
         proc.terminate()
         proc.wait(timeout=20)
