@@ -888,6 +888,8 @@ def cli_pdf(root, file) -> int:
     if any(p.path == src.path for p in report.errors) or src.path not in docs:
         _print(report)
         return 1
+    if docs[src.path].tree is None:  # the parse cache keeps the tree for papers only
+        docs[src.path] = site.parse_one(str(root), src, ctx)
     canonical = _canonical(root).rstrip("/")
     out_dir = root / "output" / "pdf"
     tmp_out = Path(tempfile.mkdtemp(prefix="acx-pdf-"))

@@ -152,7 +152,15 @@ def _parse_pickled(root: str, src: Source, ctx: RenderContext | None = None, exe
         return r
     ctx = ctx or _CTX
     r.bib_sig = {k: _bib_sig(ctx, k) for k in r.citations}
-    return pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), not any(p.severity == "error" for p in r.problems)
+    return _pickled(src, r), not any(p.severity == "error" for p in r.problems)
+
+
+def _pickled(src: Source, doc: Doc) -> bytes:
+    """A parsed document as the parse cache keeps it. The element tree (the LaTeX serializer's
+    input; a third of the bytes) is kept for papers only: ``build.py pdf`` parses a post again."""
+    if src.kind != "paper" and doc.tree is not None:
+        doc.tree = None
+    return pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _write_state(cache: Path, fingerprint: str, site: str) -> None:
@@ -897,7 +905,7 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
     chash, engine = _ctx_hash(q["ctx"]), engine_hash(root)
     for s, d, *_ in updates:  # the parse cache, as a full build would leave it
         f = cache / "docs" / f"{_doc_key(root, s, chash, engine)}.pickle"
-        write_atomic(f, pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(f, _pickled(s, d))
         _MEMO[f.name] = d
     # Recorded as a background-search build: a later ``build`` re-indexes rather than trusting an
     # index this process may not have finished writing.
