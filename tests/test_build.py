@@ -300,3 +300,16 @@ def test_write_atomic_replaces_whole_file_and_leaves_no_temporary(tmp_path):
     f.write_text("old")
     write_atomic(f, b"new")
     assert f.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed (make test installs TeX Live)")
+def test_pdf_of_a_post_after_a_site_build(site):
+    """``build.py pdf`` exports a post whose parse the site build cached (without the element tree
+    the LaTeX serializer walks: the post is parsed again) with its body, not an empty document."""
+    from plugins.papers import pdf_text
+
+    assert run_build(site, "build", "--no-papers", "--no-search").returncode == 0
+    res = run_build(site, "pdf", "posts/demo-post.md")
+    assert res.returncode == 0, res.stderr[-2000:]
+    text = pdf_text(site / "output" / "pdf" / "demo-post.pdf") or ""
+    assert "zanzibarite" in text and "Second section" in text, text[:500]
