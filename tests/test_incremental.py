@@ -81,6 +81,32 @@ def test_one_post_edit_reuses_every_other_page_and_a_template_edit_none(site):
     assert "research, edited" in (site / "output/posts/demo-post/index.html").read_text()
 
 
+def test_bib_and_figure_edits_rerender_only_the_pages_that_use_them(site):
+    def reused(res):
+        assert res.returncode == 0, res.stderr[-2000:]
+        return int(res.stderr.split("pages-reused=")[1].split()[0])
+
+    build = ("build", "--no-papers", "--no-search", "-v")
+    assert reused(run_build(site, *build)) == 0
+    other = site / "posts" / "other-post.md"
+    other.write_text(other.read_text().replace("again.", "again, edited."))
+    all_but_one = reused(run_build(site, *build))  # one page re-rendered
+    assert all_but_one >= 2
+    page = site / "output/posts/other-post/index.html"
+    before = page.read_bytes()
+    # vaswani2017attention is cited by demo-post alone; the demo figure is shown there alone.
+    bib = site / "bib" / "refs.bib"
+    bib.write_text(bib.read_text().replace("Attention Is All You Need", "Attention Is All You Need (edited)", 1))
+    assert reused(run_build(site, *build)) == all_but_one
+    assert "(edited)" in (site / "output/posts/demo-post/index.html").read_text() and page.read_bytes() == before
+    # A figure's page refers to it by name: the script runs again and the figure is replaced, and
+    # no page needs rendering (their HTML is unchanged).
+    fig = site / "figures" / "demo.py"
+    fig.write_text(fig.read_text().replace('label="linear"', 'label="linear, edited"'))
+    assert reused(run_build(site, *build)) == all_but_one + 1
+    assert "linear, edited" in (site / "output/figures/demo.svg").read_text() and page.read_bytes() == before
+
+
 def test_serve_quick_path_equals_a_clean_build(site, tmp_path):
     """serve's quick path (a post's body edited: only its page and the feed re-rendered from the
     last build's objects) leaves exactly the site a clean build makes, and steps aside otherwise."""
