@@ -4,9 +4,10 @@
     python bench/run.py --posts 1000 [--reps 3] [--out bench/results.json]
 
 Times (alternating runs, median and spread over --reps): cold build, warm no-op rebuild, one-post
-edit, one-bib-entry edit, ``check`` and ``serve``'s save-to-reload latency for this engine, and a cold build of plain Pelican (same
-virtual environment, minimal config, the same Markdown without citations). Peak memory is the
-largest resident set of the build process. Prints a table and writes JSON.
+edit, one-bib-entry edit, ``check`` and ``serve``'s save-to-reload latency (a post's body, a
+``.bib`` entry) for this engine, and a cold build of plain Pelican (same virtual environment,
+minimal config, the same Markdown without citations). Peak memory is the largest resident set
+of the build process. Prints a table and writes JSON.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -45,8 +47,9 @@ def timed(cmd, cwd) -> tuple[float, int]:
     return float(dt), int(rss) * 1024
 
 
-def serve_latency(root, post: Path, edits: int = 2) -> list[float]:
-    """Seconds from saving a post to the live-reload event of ``build.py serve`` (after its first build)."""
+def serve_latency(root, post: Path, bib: Path | None = None, edits: int = 2) -> tuple[list[float], list[float]]:
+    """Seconds from saving a file to the live-reload event of ``build.py serve`` (after its first
+    build): ``edits`` edits to a post's body, then one to a ``.bib`` entry's title."""
     import socket
     import urllib.request
 
@@ -54,7 +57,7 @@ def serve_latency(root, post: Path, edits: int = 2) -> list[float]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "build.py", "serve", "--port", str(port)], cwd=root, stderr=subprocess.DEVNULL)
-    out = []
+    out, out_bib = [], []
     try:
         for _ in range(1200):
             try:
@@ -62,15 +65,24 @@ def serve_latency(root, post: Path, edits: int = 2) -> list[float]:
                 break
             except OSError:
                 time.sleep(0.5)
-        for i in range(edits):
+        steps = [(post, lambda t, i: t + f"\nServe edit {i}.\n", out) for _ in range(edits)]
+        if bib is not None:
+            steps.append(
+                (
+                    bib,
+                    lambda t, i: re.sub(r"Synthetic Work 11( \(serve \d+\))?:", f"Synthetic Work 11 (serve {time.time_ns()}):", t, count=1),
+                    out_bib,
+                )
+            )
+        for i, (path, edit, times) in enumerate(steps):
             events = urllib.request.urlopen(f"http://127.0.0.1:{port}/__livereload", timeout=120)
             time.sleep(1.0)
-            post.write_text(post.read_text() + f"\nServe edit {i}.\n")
+            path.write_text(edit(path.read_text(), i))
             t0 = time.perf_counter()
             line = b""
             while b"data: reload" not in line:
                 line = events.readline()
-            out.append(time.perf_counter() - t0)
+            times.append(time.perf_counter() - t0)
             time.sleep(1.0)
             for _ in range(240):  # let the background search index finish before the next edit
                 if not list(Path(root).glob("output/pagefind.new")):
@@ -79,7 +91,7 @@ def serve_latency(root, post: Path, edits: int = 2) -> list[float]:
     finally:
         proc.terminate()
         proc.wait(timeout=60)
-    return out
+    return out, out_bib
 
 
 def ours_build(root):
@@ -91,7 +103,17 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
     ours, plain = generate(work, posts)
     pelican = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
     rows: dict[str, list] = {
-        k: [] for k in ("pelican_cold", "ours_cold", "ours_noop", "ours_edit_post", "ours_edit_bib", "ours_check", "ours_serve_edit")
+        k: []
+        for k in (
+            "pelican_cold",
+            "ours_cold",
+            "ours_noop",
+            "ours_edit_post",
+            "ours_edit_bib",
+            "ours_check",
+            "ours_serve_edit",
+            "ours_serve_bib",
+        )
     }
     mem: dict[str, int] = {}
     post = ours / "posts" / "bench-0000.md"
@@ -124,7 +146,9 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
         dt, _ = timed([sys.executable, "build.py", "check"], ours)
         rows["ours_check"].append(dt)
         if serve:
-            rows["ours_serve_edit"].extend(serve_latency(ours, ours / "posts" / "bench-0001.md"))
+            post_times, bib_times = serve_latency(ours, ours / "posts" / "bench-0001.md", bibf)
+            rows["ours_serve_edit"].extend(post_times)
+            rows["ours_serve_bib"].extend(bib_times)
     result = {
         "posts": posts,
         "reps": reps,

@@ -43,6 +43,7 @@ def test_smoke_run_prints_table_and_json(tmp_path):
         "ours_edit_bib",
         "ours_check",
         "ours_serve_edit",
+        "ours_serve_bib",
     }
     assert all(v["median"] > 0 for v in data["seconds"].values())
-    assert len(data["seconds"]["ours_serve_edit"]["runs"]) == 2
+    assert len(data["seconds"]["ours_serve_edit"]["runs"]) == 2 and len(data["seconds"]["ours_serve_bib"]["runs"]) == 1
