@@ -10,6 +10,7 @@ rendered from the same parse.
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import json
 import re
@@ -465,12 +466,20 @@ class StructureTree(Treeprocessor):
             img.set("alt", text)
 
 
+@functools.lru_cache(maxsize=256)
+def _lexer(lang: str):
+    """Pygments' lexer for a language name, looked up once (a lexer keeps no state between uses)."""
+    from pygments.lexers import get_lexer_by_name
+
+    return get_lexer_by_name(lang)
+
+
 class SnapshotTree(Treeprocessor):
     """Keep the finished tree for the LaTeX serializer, then finish HTML-only touches."""
 
     def run(self, root):
         ext = self.md.acx
-        ext.tree = copy.deepcopy(root)
+        ext.tree = copy.deepcopy(root) if ext.keep_tree else None
         for el in root.iter("span"):
             el.attrib.pop("data-cite", None)  # LaTeX-only data; the site needs none of it
         for el in root.iter("div"):
@@ -546,7 +555,7 @@ class SnapshotTree(Treeprocessor):
     def _highlight(self, root):
         from pygments import highlight
         from pygments.formatters import HtmlFormatter
-        from pygments.lexers import TextLexer, get_lexer_by_name
+        from pygments.lexers import TextLexer
         from pygments.util import ClassNotFound
 
         for parent in list(root.iter()):
@@ -556,7 +565,7 @@ class SnapshotTree(Treeprocessor):
                 code = pre[0]
                 lang = (code.get("class") or "").replace("language-", "")
                 try:
-                    lexer = get_lexer_by_name(lang) if lang else TextLexer()
+                    lexer = _lexer(lang) if lang else TextLexer()
                 except ClassNotFound:
                     lexer = TextLexer()
                 pre.attrib.pop("data-fenced", None)

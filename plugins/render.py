@@ -59,27 +59,25 @@ class Doc:
 
 
 # --------------------------------------------------------------------------- source scanning
+_FENCED = re.compile(r"^([ \t]*)(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\2[`~]*[ \t]*$", re.M | re.S)
+_INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+_DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?=\S)(?:[^$\n]|\n(?!\s*\n))+?(?<![\s\\])\$")
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _blank(m: re.Match) -> str:
+    return _NOT_NEWLINE.sub(" ", m.group(0))
+
+
 def mask_source(body: str) -> str:
-    """Blank out code (fenced and inline) and math, keeping positions, for locating tokens."""
-    out = list(body)
+    """Blank out code (fenced and inline) and math, keeping positions, for locating tokens.
 
-    def blank(a, b):
-        for i in range(a, b):
-            if out[i] != "\n":
-                out[i] = " "
-
-    for m in re.finditer(r"^([ \t]*)(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\2[`~]*[ \t]*$", body, re.M | re.S):
-        blank(m.start(), m.end())
-    masked = "".join(out)
-    for m in re.finditer(r"(`+)(?!`).+?(?<!`)\1(?!`)", masked, re.S):
-        blank(m.start(), m.end())
-    masked = "".join(out)
-    for m in re.finditer(r"\$\$.*?\$\$", masked, re.S):
-        blank(m.start(), m.end())
-    masked = "".join(out)
-    for m in re.finditer(r"(?<![\\$])\$(?=\S)(?:[^$\n]|\n(?!\s*\n))+?(?<![\s\\])\$", masked):
-        blank(m.start(), m.end())
-    return "".join(out)
+    Each pass runs on the previous pass's result: code hides dollar signs from the math passes."""
+    masked = body
+    for pattern in (_FENCED, _INLINE_CODE, _DISPLAY_MATH, _INLINE_MATH):
+        masked = pattern.sub(_blank, masked)
+    return masked
 
 
 class DocState:
@@ -98,6 +96,7 @@ class DocState:
         self.images = []
         self.cited = []
         self.tree = None
+        self.keep_tree = True  # keep a copy of the finished tree for the LaTeX serializer
         self.body = ""
 
     # locations ------------------------------------------------------------
@@ -280,15 +279,21 @@ def _make_md(doc, ctx, masked, first_line):
     return md
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _words(root) -> int:
     n = 0
+    findall = _WORD.findall
     for el in root.iter():
         if el.tag in ("pre", "code"):
             continue
         if "math" in (el.get("class") or ""):
             continue
-        n += len(re.findall(r"\w+", el.text or ""))
-        n += len(re.findall(r"\w+", el.tail or ""))
+        if el.text:
+            n += len(findall(el.text))
+        if el.tail:
+            n += len(findall(el.tail))
     return n
 
 
@@ -331,11 +336,14 @@ def _rewrite_links(state: DocState, root):
                 doc.images.append(joined)
 
 
-def render_body(body: str, path: str, meta: dict, ctx: RenderContext, first_line: int = 1) -> Doc:
+def render_body(body: str, path: str, meta: dict, ctx: RenderContext, first_line: int = 1, keep_tree: bool = True) -> Doc:
+    """Parse and render one document. ``keep_tree=False`` leaves ``Doc.tree`` (the LaTeX
+    serializer's input) None, for documents only the site shows."""
     doc = Doc(path=path, meta=meta)
     masked = mask_source(body)
     md = _make_md(doc, ctx, masked, first_line)
     md.acx.body = body
+    md.acx.keep_tree = keep_tree
     try:
         html = md.convert(body)
     except RecursionError:

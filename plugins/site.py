@@ -125,13 +125,13 @@ def read_source(root: Path, src: Source, execute=None):
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
-def parse_one(root: str, src: Source, ctx: RenderContext | None = None, execute=None) -> Doc | BuildError:
+def parse_one(root: str, src: Source, ctx: RenderContext | None = None, execute=None, keep_tree: bool = True) -> Doc | BuildError:
     ctx = ctx or _CTX
     execute = execute if execute is not None else (_EXEC or None)
     try:
         text, line_map = read_source(Path(root), src, execute)
         meta, body, first = frontmatter.parse(text, src.path)
-        doc = render_body(body, src.path, meta, ctx, first)
+        doc = render_body(body, src.path, meta, ctx, first, keep_tree=keep_tree)
         if src.kind == "paper":
             doc.problems.extend(frontmatter.arxiv_limits(meta, text, src.path))
         if line_map:
@@ -147,7 +147,7 @@ def parse_one(root: str, src: Source, ctx: RenderContext | None = None, execute=
 
 def _parse_pickled(root: str, src: Source, ctx: RenderContext | None = None, execute=None):
     """``parse_one``, with the cited entries' signatures attached, as (pickle bytes, cacheable)."""
-    r = parse_one(root, src, ctx, execute)
+    r = parse_one(root, src, ctx, execute, keep_tree=src.kind == "paper")
     if isinstance(r, BuildError):
         return r
     ctx = ctx or _CTX
@@ -834,7 +834,7 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
     updates = []
     for path in changed:
         s, old = by_path[path], prev.docs.get(path)
-        new = parse_one(str(root), s, q["ctx"])
+        new = parse_one(str(root), s, q["ctx"], keep_tree=False)
         if isinstance(new, BuildError) or old is None or any(p.severity == "error" for p in new.problems):
             return None
         same = (
