@@ -246,7 +246,7 @@ def test_editing_a_bib_entry_reparses_only_pieces_that_cite_it(site):
     code = (
         "import sys, json; sys.path.insert(0, '.'); from pathlib import Path; from plugins import site as S\n"
         "calls = []\n_orig = S.parse_one\n"
-        "def spy(root, src, ctx=None, execute=None):\n    calls.append(src.path); return _orig(root, src, ctx, execute)\n"
+        "def spy(root, src, ctx=None, execute=None, **kw):\n    calls.append(src.path); return _orig(root, src, ctx, execute, **kw)\n"
         "S.parse_one = spy\nres = S.build(Path('.'), papers=False, search=False, progress=lambda m: None)\n"
         "print(json.dumps(sorted(calls)))\n"
     )
