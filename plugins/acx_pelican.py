@@ -29,6 +29,7 @@ REUSED: set = set()  # output names linked from the previous site
 # articles generator (for the feed). Pelican's objects stay alive in the long-running serve process.
 RENDERED: dict = {}
 GENERATOR: dict = {}
+TEMPLATES: dict = {}  # direct template name -> how its page was written (the bibliography page)
 
 
 class AcxReader(BaseReader):
@@ -69,6 +70,8 @@ class AcxReader(BaseReader):
 
 class ReusingWriter(Writer):
     def write_file(self, name, template, context, *args, **kwargs):
+        if kwargs.get("template_name") == "bibliography":
+            TEMPLATES["bibliography"] = (name, template, context, args, kwargs)
         content = kwargs.get("article") or kwargs.get("page")
         key = getattr(content, "page_key", None) if content is not None else None
         if key and name:
@@ -93,6 +96,7 @@ class ReusingWriter(Writer):
 def get_writer(pelican_object):
     RENDERED.clear()
     GENERATOR.clear()
+    TEMPLATES.clear()
     GENERATOR["settings"] = pelican_object.settings
     return ReusingWriter
 

@@ -117,7 +117,10 @@ def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jo
             )
         for p in res.report.errors:
             print(p.format(), file=sys.stderr)
-        how = "one page" if "quick" in res.timings else "unchanged" if "up-to-date" in res.timings else "full"
+        if "quick" in res.timings:
+            how = f"quick: {res.quick_pages} page{'' if res.quick_pages == 1 else 's'}"
+        else:
+            how = "unchanged" if "up-to-date" in res.timings else "full"
         prev = last.get("res")
         if (
             "up-to-date" in res.timings

@@ -7,6 +7,7 @@ interrupted build leaves the previous site exactly as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -54,6 +55,7 @@ class BuildResult:
     output: Path | None = None
     timings: dict = field(default_factory=dict)
     reused: int = 0  # document pages linked from the previous build instead of rendered
+    quick_pages: int = 0  # document pages serve's quick path rendered
     search_job: object = None  # with search="background": the running Pagefind (see finish_background_search)
     quick: dict | None = None  # what serve's quick path needs from this build (see quick_update)
 
@@ -717,15 +719,7 @@ def _pelican_extra(root, sources, docs, bib, cited, report, base: dict):
             entry.update(status="missing", status_label="not started", title="", url="")
         counts[status] += 1
         agenda.append(entry)
-    biblio = []
-    for k in sorted(bib.entries, key=bib.sort_key):
-        e = bib.entries[k]
-        cited_by = []
-        for s in cited.get(k, []):
-            d = docs[s.path]
-            if d.meta.get("status") == "published":
-                cited_by.append({"url": s.url, "title": html.escape(d.meta["title"])})
-        biblio.append({"key": k, "authors": e.authors, "year": e.year_label, "html": e.html, "links": e.links, "cited_by": cited_by})
+    biblio = _biblio(bib, cited, docs)
     published = [s.path for s in sources if s.kind != "page" and docs[s.path].meta.get("status") == "published"]
     drafts = [s.path for s in sources if s.kind != "page" and docs[s.path].meta.get("status") != "published"]
     return {
@@ -736,6 +730,20 @@ def _pelican_extra(root, sources, docs, bib, cited, report, base: dict):
         "BIBLIO": biblio,
         "CANONICAL_URL": canonical,
     }
+
+
+def _biblio(bib, cited: dict, docs: dict) -> list:
+    """The bibliography page's entries: every work, in order, with the published pieces citing it."""
+    biblio = []
+    for k in sorted(bib.entries, key=bib.sort_key):
+        e = bib.entries[k]
+        cited_by = []
+        for s in cited.get(k, []):
+            d = docs[s.path]
+            if d.meta.get("status") == "published":
+                cited_by.append({"url": s.url, "title": html.escape(d.meta["title"])})
+        biblio.append({"key": k, "authors": e.authors, "year": e.year_label, "html": e.html, "links": e.links, "cited_by": cited_by})
+    return biblio
 
 
 def _page_key(shared: str, s: Source, d: Doc, extra: dict) -> str:
@@ -809,15 +817,19 @@ def _build_papers(root, sources, docs, bib, figs, out, report, progress):
 
 
 def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None = None) -> BuildResult | None:
-    """serve's quick path: after a full build in this process, an edit to the body of posts that
-    leaves everything other pages show unchanged (front matter, reading time, citations, figures,
-    links) re-renders just those posts' pages and the feed from the Pelican objects kept in memory,
-    replaces them in the live site, checks the site's links and re-indexes search in the background.
+    """serve's quick path, after a full build in this process. Two kinds of edit qualify:
 
-    Returns None when the edit needs a full build (anything else changed, or an error: the full
-    build reports it). The result equals a full build's (``tests/test_incremental.py``)."""
+    - the body of posts, leaving everything other pages show unchanged (front matter, reading
+      time, citations, figures, links): those posts' pages and the feed are re-rendered;
+    - ``.bib`` files: the posts citing an entry whose label or reference changed are parsed
+      again and, if nothing else about them changed, their pages, the bibliography page and the
+      feed are re-rendered.
+
+    Pages are rendered from the Pelican objects kept in memory and replace those of the live site;
+    links are checked and search is re-indexed in the background. Returns None when the edit needs
+    a full build (anything else changed, or an error: the full build reports it). The result
+    equals a full build's (``tests/test_incremental.py``)."""
     from . import acx_pelican
-    from .linkcheck import check_site, rescan, scan
 
     root = Path(root).resolve()
     output = output or root / "output"
@@ -829,12 +841,27 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
         return None
     by_path = {s.path: s for s in prev.sources}
     changed = sorted({Path(c).resolve().relative_to(root).as_posix() for c in changed if Path(c).resolve().is_relative_to(root)})
-    if not changed or any(c not in by_path or not c.startswith("posts/") or not c.endswith(".md") for c in changed):
+    ctx, bib = q["ctx"], prev.bib
+    if changed and all(c.startswith("bib/") and c.endswith(".bib") for c in changed):
+        from .bibliography import Bibliography
+
+        bib = Bibliography.load_cached(root)
+        if any(p.severity == "error" for p in bib.problems) or "bibliography" not in acx_pelican.TEMPLATES:
+            return None
+        ctx = dataclasses.replace(q["ctx"], bib=bib.export_labels())
+        ctx.bib_suggest = _Suggest(list(ctx.bib))
+        keys = {k for k in set(q["ctx"].bib) | set(ctx.bib) if _bib_sig(q["ctx"], k) != _bib_sig(ctx, k)}
+        targets = [s.path for s in prev.sources if s.path in prev.docs and keys & set(prev.docs[s.path].citations)]
+    elif changed and all(c in by_path for c in changed):
+        targets = changed
+    else:
+        return None
+    if any(not (t.startswith("posts/") and t.endswith(".md")) for t in targets):
         return None
     updates = []
-    for path in changed:
+    for path in targets:
         s, old = by_path[path], prev.docs.get(path)
-        new = parse_one(str(root), s, q["ctx"], keep_tree=False)
+        new = parse_one(str(root), s, ctx, keep_tree=False)
         if isinstance(new, BuildError) or old is None or any(p.severity == "error" for p in new.problems):
             return None
         same = (
@@ -848,32 +875,73 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
         entry, rendered = acx_pelican.DOCS.get(key), acx_pelican.RENDERED.get(key)
         if not same or entry is None or rendered is None:
             return None
-        new.bib_sig = {k: _bib_sig(q["ctx"], k) for k in new.citations}
+        new.bib_sig = {k: _bib_sig(ctx, k) for k in new.citations}
         updates.append((s, new, key, entry, rendered))
-    res = BuildResult(report=Report(), docs=dict(prev.docs), sources=prev.sources, bib=prev.bib, figures=prev.figures)
+    res = BuildResult(report=Report(), docs=dict(prev.docs), sources=prev.sources, bib=bib, figures=prev.figures)
+    for s, d, *_ in updates:
+        res.docs[s.path] = d
+    biblio = None
+    if bib is not prev.bib:
+        cited: dict[str, list] = {}
+        for s in res.sources:
+            for k in res.docs[s.path].citations if s.path in res.docs else ():
+                cited.setdefault(k, []).append(s)
+        biblio = _biblio(bib, cited, res.docs)
+    pages = _quick_write(root, live, q, res, updates, biblio)
+    if pages is None:
+        return res  # errors: the live site is as it was
+    cache = root / ".cache"
+    chash, engine = _ctx_hash(ctx), engine_hash(root)
+    for s, d, *_ in updates:  # the parse cache, as a full build would leave it
+        f = cache / "docs" / f"{_doc_key(root, s, chash, engine)}.pickle"
+        write_atomic(f, _pickled(s, d))
+        _MEMO[f.name] = d
+    # Recorded as a background-search build: a later ``build`` re-indexes rather than trusting an
+    # index this process may not have finished writing.
+    flags = dict(q["flags"], search="background") if q["flags"].get("search") else q["flags"]
+    _write_state(cache, _fingerprint(root, q["settings_file"], res.sources, res.docs, q["fig_results"], flags, q["shared"]), live.name)
+    res.output, res.quick = output, dict(q, pages=pages, site=live.name, ctx=ctx)
+    res.timings["quick"] = 0.0
+    res.quick_pages = len(updates)
+    if q["flags"].get("search"):
+        res.search_job = start_pagefind(live, output_path=live / "pagefind.new")
+    return res
+
+
+def _quick_write(root: Path, live: Path, q: dict, res: BuildResult, updates, biblio) -> dict | None:
+    """Render the updated documents' pages (and, with ``biblio``, the bibliography page) and the
+    feed, put them in the live site and check links. Returns the site's scanned pages, or None
+    after putting the live site and the Pelican objects back as they were (errors in res.report)."""
+    from pelican.contents import Content
+    from pelican.writers import Writer
+
+    from . import acx_pelican
+    from .linkcheck import check_site, rescan, scan
+
     cache = root / ".cache"
     tmp = Path(tempfile.mkdtemp(prefix="quick-", dir=cache / "sites"))
-    saved = {}
+    saved, undo = {}, []
     try:
-        from pelican.contents import Content
-        from pelican.writers import Writer
-
         writer = Writer(str(tmp), settings=acx_pelican.GENERATOR["settings"])
         memo = Content.get_content.cache
         for s, d, key, (src, _old, extra), (name, template, context, args, kwargs) in updates:
             extra = dict(extra, content=d.html.replace(ROOT_TOKEN, "../" * s.depth), toc_items=[h for h in d.toc if h.get("id")])
             extra["page_key"] = _page_key(q["shared"], s, d, extra)
             article = kwargs.get("article") or kwargs.get("page")
+            attrs = {k: getattr(article, k, None) for k in ("toc_items", "page_key")}
+            undo.append((article, article._content, attrs, key, acx_pelican.DOCS[key], name, acx_pelican.WRITTEN.get(name)))
             article._content = extra["content"]
             for k in ("toc_items", "page_key"):
                 setattr(article, k, extra[k])
                 article.metadata[k] = extra[k]
-            for key in [k for k in memo if k and k[0] is article]:
-                del memo[key]
+            for mk in [k for k in memo if k and k[0] is article]:
+                del memo[mk]
             acx_pelican.DOCS[key] = (src, d, extra)
             acx_pelican.WRITTEN[name] = extra["page_key"]
             writer.write_file(name, template, context, *args, **kwargs)
-            res.docs[s.path] = d
+        if biblio is not None:
+            name, template, context, args, kwargs = acx_pelican.TEMPLATES["bibliography"]
+            writer.write_file(name, template, dict(context, BIBLIO=biblio), *args, **kwargs)
         acx_pelican.GENERATOR["articles"].generate_feeds(writer)
         _mark_dead_from_cache(tmp, cache)
         for f in sorted(p for p in tmp.rglob("*") if p.is_file()):
@@ -886,33 +954,32 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
         # Only the replaced pages' links can have changed, unless a page lost an id other pages
         # may point at: then the whole site is checked again.
         written = sorted(saved)
-        pages = rescan(live, q["pages"], [r for r in written if r.endswith(".html")]) if q.get("pages") is not None else None
+        html_pages = [r for r in written if r.endswith(".html")]
+        pages = rescan(live, q["pages"], html_pages) if q.get("pages") is not None else None
         if pages is not None and all(saved[r] is not None for r in written):
-            only = [r for r in written if r.endswith(".html")]
-            res.report.extend(check_site(live, res.sources, res.docs, root, skip=skip, pages=pages, only=only, tree=q.get("tree")))
+            res.report.extend(check_site(live, res.sources, res.docs, root, skip=skip, pages=pages, only=html_pages, tree=q.get("tree")))
         else:
             pages = scan(live, cache / "linkcheck-pages.json")
             res.report.extend(check_site(live, res.sources, res.docs, root, skip=skip, pages=pages))
-        if res.report.errors:
-            for rel, data in saved.items():  # put the previous pages back
-                if data is None:
-                    (live / rel).unlink(missing_ok=True)
-                else:
-                    write_atomic(live / rel, data)
-            return res
+        if not res.report.errors:
+            if biblio is not None:
+                name, template, context, args, kwargs = acx_pelican.TEMPLATES["bibliography"]
+                acx_pelican.TEMPLATES["bibliography"] = (name, template, dict(context, BIBLIO=biblio), args, kwargs)
+            return pages
+        for rel, data in saved.items():  # put the previous pages back
+            if data is None:
+                (live / rel).unlink(missing_ok=True)
+            else:
+                write_atomic(live / rel, data)
+        for article, content, attrs, key, doc_entry, name, written in undo:  # and the objects they were made from
+            article._content = content
+            for k, v in attrs.items():
+                setattr(article, k, v)
+                article.metadata[k] = v
+            for mk in [k for k in memo if k and k[0] is article]:
+                del memo[mk]
+            acx_pelican.DOCS[key] = doc_entry
+            acx_pelican.WRITTEN[name] = written
+        return None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    chash, engine = _ctx_hash(q["ctx"]), engine_hash(root)
-    for s, d, *_ in updates:  # the parse cache, as a full build would leave it
-        f = cache / "docs" / f"{_doc_key(root, s, chash, engine)}.pickle"
-        write_atomic(f, _pickled(s, d))
-        _MEMO[f.name] = d
-    # Recorded as a background-search build: a later ``build`` re-indexes rather than trusting an
-    # index this process may not have finished writing.
-    flags = dict(q["flags"], search="background") if q["flags"].get("search") else q["flags"]
-    _write_state(cache, _fingerprint(root, q["settings_file"], res.sources, res.docs, q["fig_results"], flags, q["shared"]), live.name)
-    res.output, res.quick = output, dict(q, pages=pages, site=live.name)
-    res.timings["quick"] = 0.0
-    if q["flags"].get("search"):
-        res.search_job = start_pagefind(live, output_path=live / "pagefind.new")
-    return res

@@ -151,3 +151,41 @@ def test_serve_quick_path_equals_a_clean_build(site, tmp_path):
     messages = [p.message for p in broken.report.errors if p.path == "posts/demo-post.md"]
     assert any("no-such-post" in m for m in messages) and any("sec-none" in m for m in messages), messages
     assert (site / "output/posts/demo-post/index.html").read_bytes() == before
+    # A failed edit leaves no trace in the objects the next quick edit renders from: after editing
+    # another post, the feed (which carries both posts) equals a clean build's.
+    post.write_text(post.read_text().split('\nSee <a href="../no-such-post/">')[0] + "\n")
+    other.write_text(other.read_text().replace("again.", "again, quickly."))
+    res = quick_update(site, res, [str(other)])
+    assert res is not None and not res.report.errors
+    clean = tmp_path / "clean-after-failure"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".cache", "output", "output.swap"))
+    assert run_build(clean, "build", "--no-papers", "--no-search").returncode == 0
+    assert tree_hashes(site / "output") == tree_hashes(clean / "output")
+
+
+def test_serve_quick_path_for_a_bib_edit_equals_a_clean_build(site, tmp_path):
+    """A .bib edit in serve re-renders the posts citing the changed entry, the bibliography page
+    and the feed; the site equals a clean build's. A removed entry that is cited needs the full
+    build (which reports the missing key)."""
+    from plugins.site import build, quick_update
+
+    res = build(site, papers=False, search=False, progress=lambda m: None)
+    assert res.output is not None and not res.report.errors
+    bib = site / "bib" / "refs.bib"
+    other_page = (site / "output/posts/other-post/index.html").read_bytes()
+    for step, (old, new) in enumerate([("Attention Is All You Need", "Attention Is All You Need, Edited"), ("Edited", "Twice")]):
+        bib.write_text(bib.read_text().replace(old, new, 1))
+        quick = quick_update(site, res, [str(bib)])
+        assert quick is not None and not quick.report.errors, step
+        res = quick
+        clean = tmp_path / f"clean-bib-{step}"
+        shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".cache", "output", "output.swap"))
+        assert run_build(clean, "build", "--no-papers", "--no-search").returncode == 0
+        assert tree_hashes(site / "output") == tree_hashes(clean / "output"), f"bib step {step} differs from a clean build"
+    assert "need, twice" in (site / "output/posts/demo-post/index.html").read_text().lower()  # pybtex sentence-cases titles
+    assert "need, twice" in (site / "output/bibliography/index.html").read_text().lower()
+    assert (site / "output/posts/other-post/index.html").read_bytes() == other_page  # cites other entries only
+    text = bib.read_text()
+    start = text.index("@", text.index("vaswani2017attention") - 20)
+    bib.write_text(text[:start] + text[text.index("\n}", start) + 2 :])
+    assert quick_update(site, res, [str(bib)]) is None

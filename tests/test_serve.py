@@ -89,9 +89,9 @@ def test_serve_rebuilds_and_reloads(tmp_path):
         assert not (root / "output/pagefind.new").exists()
         wait_line("serving http", 0)
         served = next(i for i, x in enumerate(lines) if x.startswith("serving http"))
-        wait_line("rebuilt in", served, "(one page)")  # a body edit: the quick path
+        wait_line("rebuilt in", served, "(quick: 1 page)")  # a body edit: the quick path
         # An edit that breaks another page's link fails and leaves the site as it was; undoing it
-        # is a body edit again. Saving a file unchanged finds the site up to date and keeps the
+        # is a body edit again. Saving the settings unchanged finds the site up to date and keeps the
         # quick path for the next body edit.
         n = len(lines)
         post.write_text(post.read_text().replace("{#sec-other}", "{#sec-gone}"))
@@ -99,16 +99,23 @@ def test_serve_rebuilds_and_reloads(tmp_path):
         assert "sec-gone" not in wait_for(f"http://127.0.0.1:{port}/posts/other-post/")
         n = len(lines)
         post.write_text(post.read_text().replace("{#sec-gone}", "{#sec-other}"))
-        wait_line("rebuilt in", n, "(one page)")
+        wait_line("rebuilt in", n, "(quick: 1 page)")
         n = len(lines)
-        bib = root / "bib" / "refs.bib"
-        bib.write_text(bib.read_text())
+        conf = root / "pelicanconf.py"
+        conf.write_text(conf.read_text())
         wait_line("rebuilt in", n, "(unchanged)")
         n = len(lines)
         post.write_text(post.read_text().replace("freshly edited", "edited twice"))
         next_reload(events)
-        wait_line("rebuilt in", n, "(one page)")
+        wait_line("rebuilt in", n, "(quick: 1 page)")
         assert "edited twice" in wait_for(f"http://127.0.0.1:{port}/posts/other-post/")
+        # A .bib entry cited by one post: that post and the bibliography page are rendered again.
+        n = len(lines)
+        bib = root / "bib" / "refs.bib"
+        bib.write_text(bib.read_text().replace("Attention Is All You Need", "Attention Is All You Need Served", 1))
+        wait_line("rebuilt in", n, "(quick: 1 page)")
+        assert "need served" in wait_for(f"http://127.0.0.1:{port}/bibliography/").lower()
+        assert "need served" in wait_for(f"http://127.0.0.1:{port}/posts/demo-post/").lower()
     finally:
         proc.terminate()
         proc.wait(timeout=20)
