@@ -24,7 +24,11 @@ from markdown.util import HTML_PLACEHOLDER_RE, AtomicString
 
 STX, ETX = "\x02", "\x03"
 LT = STX + "acxlt" + ETX  # a '<' inside inline math or code, hidden from the raw-HTML parsers
-INLINE_PROTECT = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)|(?<![\\$])\$(?=\S)[^$\n]+?(?<![\s\\])\$")
+# Patterns that would start with a look-behind check it just after their first literal character
+# ("\$(?<![\\$]\$)" matches what "(?<![\\$])\$" matches), and a backtick run "(`+)" is written
+# "`(`*)": the regex engine can then skip ahead to that character instead of trying every position
+# (tests/test_markdown.py checks that both forms match the same text).
+INLINE_PROTECT = re.compile(r"`(`*)(?!`).+?(?<!`)`\1(?!`)|\$(?<![\\$]\$)(?=\S)[^$\n]+?(?<![\s\\])\$")
 MARK_RE = re.compile(STX + r"a(code|math):(\d+)" + ETX)
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*?)[ \t]*$")
 XREF_KINDS = {"fig": "Figure", "tbl": "Table", "eq": "Equation", "sec": "Section"}
@@ -507,6 +511,8 @@ class SnapshotTree(Treeprocessor):
                 a.text = "Code"
 
     def _wrap_tables(self, root):
+        if next(root.iter("table"), None) is None:
+            return
         for parent in list(root.iter()):
             for idx, table in enumerate(list(parent)):
                 if table.tag == "table" and parent.get("class") != "table-wrap":
@@ -558,6 +564,8 @@ class SnapshotTree(Treeprocessor):
         from pygments.lexers import TextLexer
         from pygments.util import ClassNotFound
 
+        if next(root.iter("pre"), None) is None:
+            return
         for parent in list(root.iter()):
             for idx, pre in enumerate(list(parent)):
                 if pre.tag != "pre" or len(pre) != 1 or pre[0].tag != "code":
@@ -596,12 +604,12 @@ class AcxExtension(Extension):
         md.preprocessors.register(FencePreprocessor(md), "acx_fence", 29)
         md.preprocessors.register(CalloutPreprocessor(md), "acx_callout", 28)
         md.inlinePatterns.register(
-            InlineMath(r"(?<![\\$\w])\$(?![\s$])((?:[^$\\\n]|\\.|\n(?!\s*\n))+?)(?<![\s\\])\$(?![\d$])", md), "acx_math", 185
+            InlineMath(r"\$(?<![\\$\w]\$)(?![\s$])((?:[^$\\\n]|\\.|\n(?!\s*\n))+?)(?<![\s\\])\$(?![\d$])", md), "acx_math", 185
         )
         md.inlinePatterns.register(CrossRef(r"(?<![\w@\\])(\[)?@(" + LABEL_RE + r")(?(1)\])", md), "acx_xref", 177)
         md.inlinePatterns.register(Citation(r"\[((?:[^\[\]]|\[[^\[\]]*\])*?-?@(?:[^\[\]])*?)\]", md, narrative=False), "acx_cite", 176)
         md.inlinePatterns.register(
-            Citation(r"(?<![\w@\\/.])@(" + KEY_RE + r")(?: \[([^\]@]+)\](?![(\[]))?", md, narrative=True),
+            Citation(r"@(?<![\w@\\/.]@)(" + KEY_RE + r")(?: \[([^\]@]+)\](?![(\[]))?", md, narrative=True),
             "acx_ncite",
             174,
         )

@@ -60,9 +60,11 @@ class Doc:
 
 # --------------------------------------------------------------------------- source scanning
 _FENCED = re.compile(r"^([ \t]*)(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\2[`~]*[ \t]*$", re.M | re.S)
-_INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+_INLINE_CODE = re.compile(r"`(`*)(?!`).+?(?<!`)`\1(?!`)", re.S)  # "(`+)...\1" with the first backtick outside the group
 _DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
-_INLINE_MATH = re.compile(r"(?<![\\$])\$(?=\S)(?:[^$\n]|\n(?!\s*\n))+?(?<![\s\\])\$")
+# "(?<![\\$])\$" written as "\$(?<![\\$]\$)": the same match, but a leading literal lets the regex
+# engine jump from dollar sign to dollar sign instead of trying every position.
+_INLINE_MATH = re.compile(r"\$(?<![\\$]\$)(?=\S)(?:[^$\n]|\n(?!\s*\n))+?(?<![\s\\])\$")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
@@ -75,8 +77,9 @@ def mask_source(body: str) -> str:
 
     Each pass runs on the previous pass's result: code hides dollar signs from the math passes."""
     masked = body
-    for pattern in (_FENCED, _INLINE_CODE, _DISPLAY_MATH, _INLINE_MATH):
-        masked = pattern.sub(_blank, masked)
+    for pattern, needed in ((_FENCED, ("```", "~~~")), (_INLINE_CODE, ("`",)), (_DISPLAY_MATH, ("$$",)), (_INLINE_MATH, ("$",))):
+        if any(n in masked for n in needed):
+            masked = pattern.sub(_blank, masked)
     return masked
 
 
@@ -297,19 +300,25 @@ def _words(root) -> int:
     return n
 
 
+_NOT_LOCAL = re.compile(r"^[a-z][a-z0-9+.-]*:|^#|^//", re.I)
+_FIGURE_PATH = re.compile(r"^figures/[\w-]+\.(svg|png|pdf)$")
+
+
 def _rewrite_links(state: DocState, root):
     ctx, doc = state.ctx, state.doc
     here = posixpath.dirname(doc.path)
     for el in root.iter():
+        if not el.attrib:
+            continue
         for attr in ("href", "src"):
             target = el.get(attr)
-            if not target or "\x02" in target or "&#" in target or re.match(r"^[a-z][a-z0-9+.-]*:|^#|^//", target, re.I):
+            if not target or "\x02" in target or "&#" in target or _NOT_LOCAL.match(target):
                 continue
             if target.startswith("/") or target.startswith("\\"):
                 state.error_for_token(target, f"absolute path '{target}' in a link: write a path relative to this file", check="links")
                 continue
             path, _, frag = target.partition("#")
-            if el.tag == "img" and re.match(r"^figures/[\w-]+\.(svg|png|pdf)$", path):
+            if el.tag == "img" and _FIGURE_PATH.match(path):
                 name = path.split("/")[1].rsplit(".", 1)[0]
                 if name not in ctx.figures:
                     state.error_for_image(
@@ -355,7 +364,7 @@ def render_body(body: str, path: str, meta: dict, ctx: RenderContext, first_line
         _MD.md = None
         raise
     state = md.acx
-    for m in re.finditer(r"(?m)^ {0,3}\[(-?@[^\]\n]+)\]:", masked):
+    for m in re.finditer(r"(?m)^ {0,3}\[(-?@[^\]\n]+)\]:", masked) if "@" in masked else ():
         doc.problems.append(
             Problem(
                 path,

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plugins.bibliography import Bibliography
 from plugins.errors import BuildError
@@ -189,3 +191,46 @@ def test_reused_converter_leaks_nothing_between_documents(ctx):
 def test_figure_alt_text_has_resolved_cross_references(ctx):
     d = md("| a |\n|---|\n| 1 |\n\n: Numbers. {#tbl-n}\n\n![Plot of the values in @tbl-n.](figures/demo.svg){#fig-p}\n", ctx)
     assert 'alt="Plot of the values in Table 1."' in d.html, d.html
+
+
+# The regular expressions that check a look-behind just after their first character, against the
+# forms that check it before (the same language; see plugins/markdown_ext.py).
+_LOOKBEHIND_PAIRS = [
+    (
+        r"(`+)(?!`).+?(?<!`)\1(?!`)|(?<![\\$])\$(?=\S)[^$\n]+?(?<![\s\\])\$",
+        "INLINE_PROTECT",
+    ),
+    (r"(?<![\\$\w])\$(?![\s$])((?:[^$\\\n]|\\.|\n(?!\s*\n))+?)(?<![\s\\])\$(?![\d$])", "acx_math"),
+    (r"(?<![\w@\\/.])@(" + "[A-Za-z0-9_][\\w:.#$%&+?<>~/-]*[A-Za-z0-9_]|[A-Za-z0-9_]" + r")(?: \[([^\]@]+)\](?![(\[]))?", "acx_ncite"),
+    (r"(?<![\\$])\$(?=\S)(?:[^$\n]|\n(?!\s*\n))+?(?<![\s\\])\$", "mask_math"),
+    (r"(`+)(?!`).+?(?<!`)\1(?!`)", "mask_code"),
+]
+
+
+def _current_pattern(name):
+    from plugins import markdown_ext, render
+
+    if name == "INLINE_PROTECT":
+        return markdown_ext.INLINE_PROTECT
+    if name == "mask_math":
+        return render._INLINE_MATH
+    if name == "mask_code":
+        return render._INLINE_CODE
+    md = render._make_md(None, None, None, 1)
+    return md.inlinePatterns[name].compiled_re
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    st.lists(st.sampled_from(list("ab1 \n\\$@[].:/_-`") + ["$$", "@a", "@fig-x", "\n\n", "[@k]", "x@y"]), max_size=30).map("".join),
+    st.integers(min_value=0, max_value=40),
+)
+def test_lookbehind_rewrites_match_the_same_text(text, start):
+    for old_pattern, name in _LOOKBEHIND_PAIRS:
+        new = _current_pattern(name)
+        old = re.compile(old_pattern, new.flags)
+        groups = name not in ("INLINE_PROTECT", "mask_code")  # their first group is the backtick run less one
+        key = (lambda m: (m.span(), m.groups())) if groups else (lambda m: m.span())
+        assert [key(m) for m in old.finditer(text)] == [key(m) for m in new.finditer(text)], name
+        a, b = old.search(text, start), new.search(text, start)
+        assert (a and key(a)) == (b and key(b)), name
