@@ -94,6 +94,10 @@ def serve_latency(root, post: Path, bib: Path | None = None, edits: int = 2) -> 
     return out, out_bib
 
 
+def _spread(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": values}
+
+
 def ours_build(root):
     return timed([sys.executable, "build.py", "build", "--no-papers", "-q"], root)
 
@@ -153,14 +157,19 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
         "posts": posts,
         "reps": reps,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "seconds": {k: {"median": statistics.median(v), "min": min(v), "max": max(v), "runs": v} for k, v in rows.items() if v},
+        "seconds": {k: _spread(v) for k, v in rows.items() if v},
         "peak_rss_mib": {k: round(v / 2**20, 1) for k, v in mem.items()},
+        # The machine's speed drifts between repetitions: each cold build against Pelican's in the
+        # same repetition (run one after the other) is the steadier comparison.
+        "cold_ratio_paired": _spread([o / p for o, p in zip(rows["ours_cold"], rows["pelican_cold"])]),
     }
     base = result["seconds"]["pelican_cold"]["median"]
     print(f"{'scenario':<18}{'median s':>10}{'min':>8}{'max':>8}{'x Pelican':>11}")
     for k, v in result["seconds"].items():
         print(f"{k:<18}{v['median']:>10.2f}{v['min']:>8.2f}{v['max']:>8.2f}{v['median'] / base:>11.2f}")
     print("peak RSS (MiB): " + ", ".join(f"{k} {v}" for k, v in result["peak_rss_mib"].items()))
+    r = result["cold_ratio_paired"]
+    print(f"cold build / Pelican's in the same repetition: median {r['median']:.2f} (min {r['min']:.2f}, max {r['max']:.2f})")
     if out:
         out.write_text(json.dumps(result, indent=2) + "\n")
     shutil.rmtree(work, ignore_errors=True)

@@ -46,4 +46,5 @@ def test_smoke_run_prints_table_and_json(tmp_path):
         "ours_serve_bib",
     }
     assert all(v["median"] > 0 for v in data["seconds"].values())
+    assert data["cold_ratio_paired"]["median"] > 0
     assert len(data["seconds"]["ours_serve_edit"]["runs"]) == 2 and len(data["seconds"]["ours_serve_bib"]["runs"]) == 1
