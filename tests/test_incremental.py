@@ -107,6 +107,14 @@ def test_bib_and_figure_edits_rerender_only_the_pages_that_use_them(site):
     assert "linear, edited" in (site / "output/figures/demo.svg").read_text() and page.read_bytes() == before
 
 
+def _assert_equals_clean(site, tmp_path, name, why=""):
+    """The site's output equals a clean build of a copy of its sources (caches and output left out)."""
+    clean = tmp_path / name
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".cache", "output", "output.swap"))
+    assert run_build(clean, "build", "--no-papers", "--no-search").returncode == 0
+    assert tree_hashes(site / "output") == tree_hashes(clean / "output"), why or f"{name} differs from a clean build"
+
+
 def test_serve_quick_path_equals_a_clean_build(site, tmp_path):
     """serve's quick path (a post's body edited: only its page and the feed re-rendered from the
     last build's objects) leaves exactly the site a clean build makes, and steps aside otherwise."""
@@ -120,10 +128,7 @@ def test_serve_quick_path_equals_a_clean_build(site, tmp_path):
         quick = quick_update(site, res, [str(post)])
         assert quick is not None and not quick.report.errors, step
         res = quick
-        clean = tmp_path / f"clean-{step}"
-        shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".cache", "output", "output.swap"))
-        assert run_build(clean, "build", "--no-papers", "--no-search").returncode == 0
-        assert tree_hashes(site / "output") == tree_hashes(clean / "output"), f"quick step {step} differs from a clean build"
+        _assert_equals_clean(site, tmp_path, f"clean-{step}", f"quick step {step} differs from a clean build")
         assert "Findable" in (site / "output/posts/demo-post/index.html").read_text() or step == 0
     # A title change shows on listing pages: the quick path steps aside for a full build.
     post.write_text(post.read_text().replace("title: ", "title: Retitled ", 1))
@@ -157,10 +162,7 @@ def test_serve_quick_path_equals_a_clean_build(site, tmp_path):
     other.write_text(other.read_text().replace("again.", "again, quickly."))
     res = quick_update(site, res, [str(other)])
     assert res is not None and not res.report.errors
-    clean = tmp_path / "clean-after-failure"
-    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".cache", "output", "output.swap"))
-    assert run_build(clean, "build", "--no-papers", "--no-search").returncode == 0
-    assert tree_hashes(site / "output") == tree_hashes(clean / "output")
+    _assert_equals_clean(site, tmp_path, "clean-after-failure")
 
 
 def test_serve_quick_path_for_a_bib_edit_equals_a_clean_build(site, tmp_path):
@@ -178,10 +180,7 @@ def test_serve_quick_path_for_a_bib_edit_equals_a_clean_build(site, tmp_path):
         quick = quick_update(site, res, [str(bib)])
         assert quick is not None and not quick.report.errors, step
         res = quick
-        clean = tmp_path / f"clean-bib-{step}"
-        shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".cache", "output", "output.swap"))
-        assert run_build(clean, "build", "--no-papers", "--no-search").returncode == 0
-        assert tree_hashes(site / "output") == tree_hashes(clean / "output"), f"bib step {step} differs from a clean build"
+        _assert_equals_clean(site, tmp_path, f"clean-bib-{step}", f"bib step {step} differs from a clean build")
     assert "need, twice" in (site / "output/posts/demo-post/index.html").read_text().lower()  # pybtex sentence-cases titles
     assert "need, twice" in (site / "output/bibliography/index.html").read_text().lower()
     assert (site / "output/posts/other-post/index.html").read_bytes() == other_page  # cites other entries only
