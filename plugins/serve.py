@@ -79,17 +79,21 @@ def notify():
 def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jobs=2, once=False) -> int:
     from watchfiles import watch
 
-    from .site import build, finish_background_search, quick_update
+    from .site import build, finish_background_search, quick_update, start_pagefind
 
     last = {}
 
-    def cancel_search():
-        """Stop re-indexing for an older version of the site: the next build starts its own."""
+    def cancel_search() -> bool:
+        """Stop re-indexing for an older version of the site: the next build starts its own.
+        True when an index was stopped before it was finished."""
         job, thread = last.pop("search", (None, None))
-        if hasattr(job, "poll") and job.poll() is None:
+        stopped = hasattr(job, "poll") and job.poll() is None
+        if stopped:
             job.kill()
+            print("search index stopped (the site changed again)", file=sys.stderr)
         if thread is not None:
             thread.join()
+        return stopped
 
     def index_in_background(res, t0):
         job = res.search_job
@@ -106,7 +110,7 @@ def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jo
 
     def rebuild(first=False, changed=()):
         t0 = time.monotonic()
-        cancel_search()
+        stopped = cancel_search()
         # An edit to a post's body alone re-renders that page from the objects of the last build;
         # anything else rebuilds (reusing unchanged pages). After the first build the search index
         # is rebuilt after the reload, in the background (the previous index serves meanwhile).
@@ -121,22 +125,25 @@ def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jo
             how = f"quick: {res.quick_pages} page{'' if res.quick_pages == 1 else 's'}"
         else:
             how = "unchanged" if "up-to-date" in res.timings else "full"
+        unchanged = "up-to-date" in res.timings
         prev = last.get("res")
-        if (
-            "up-to-date" in res.timings
-            and prev is not None
-            and (prev.quick or {}).get("site") == os.path.basename(os.path.realpath(res.output))
-        ):
+        if unchanged and prev is not None and (prev.quick or {}).get("site") == os.path.basename(os.path.realpath(res.output)):
             res = prev  # the site this process last made, unchanged: keep what the quick path needs
+        # The index stopped above was for the site still being served when nothing changed or
+        # the build failed: index that site again.
+        shown = res if res.output is not None else prev
+        if stopped and shown is not None and shown.output is not None and shown.search_job is None and (unchanged or shown is prev):
+            live = Path(os.path.realpath(shown.output))
+            shown.search_job = start_pagefind(live, output_path=live / "pagefind.new")
         if res.output is not None:
             last["res"] = res
             print(f"rebuilt in {time.monotonic() - t0:.2f} s ({how})", file=sys.stderr)
             if not first:
                 notify()
-            if res.search_job is not None:
-                index_in_background(res, t0)
         else:
             print("build failed; still serving the previous site", file=sys.stderr)
+        if shown is not None and shown.search_job is not None:
+            index_in_background(shown, t0)
 
     rebuild(first=True)
     out = root / "output"

@@ -33,17 +33,8 @@ def wait_for(url, timeout=180):
     raise AssertionError(f"{url} never answered")
 
 
-def test_serve_rebuilds_and_reloads(tmp_path):
-    root = make_site(tmp_path / "s")
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "build.py", "serve", "--port", str(port)],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ),
-    )
+def _watch_output(proc):
+    """serve's stderr lines as they come, a wait for the next live-reload event and a wait for a line."""
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")), daemon=True).start()
 
@@ -65,6 +56,26 @@ def test_serve_rebuilds_and_reloads(tmp_path):
             time.sleep(0.1)
         raise AssertionError(f"serve never printed {prefix!r}...{suffix!r}: {lines[after:]}")
 
+    return lines, next_reload, wait_line
+
+
+def _start_serve(root):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "build.py", "serve", "--port", str(port)],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    return port, proc
+
+
+def test_serve_rebuilds_and_reloads(tmp_path):
+    root = make_site(tmp_path / "s")
+    port, proc = _start_serve(root)
+    lines, next_reload, wait_line = _watch_output(proc)
     try:
         page = wait_for(f"http://127.0.0.1:{port}/posts/other-post/")
         assert "EventSource('/__livereload')" in page  # injected at serve time only
@@ -116,6 +127,39 @@ def test_serve_rebuilds_and_reloads(tmp_path):
         wait_line("rebuilt in", n, "(quick: 1 page)")
         assert "need served" in wait_for(f"http://127.0.0.1:{port}/bibliography/").lower()
         assert "need served" in wait_for(f"http://127.0.0.1:{port}/posts/demo-post/").lower()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_serve_indexes_again_when_it_stopped_an_index_and_nothing_changed(tmp_path):
+    """A save while the search index of the previous edit is being written stops that index. When
+    the new save changes nothing (or fails), the site served is still the previous edit's: serve
+    indexes it again instead of leaving the index one edit behind."""
+    root = make_site(tmp_path / "s")
+    filler = " ".join(f"filler{i % 97} words about oversight and alignment." for i in range(400))
+    for i in range(150):  # enough pages that indexing takes long enough to be interrupted
+        (root / "posts" / f"filler-{i:03d}.md").write_text(f"---\ntitle: Filler {i}\ndate: 2026-01-01\n---\n{filler}\n")
+    port, proc = _start_serve(root)
+    lines, next_reload, wait_line = _watch_output(proc)
+    post, conf = root / "posts" / "other-post.md", root / "pelicanconf.py"
+    try:
+        wait_for(f"http://127.0.0.1:{port}/posts/other-post/")
+        for attempt in range(5):
+            n = len(lines)
+            post.write_text(post.read_text() + f"\nInterrupted edit {attempt}.\n")
+            wait_line("rebuilt in", n, "(quick: 1 page)")
+            conf.write_text(conf.read_text())  # at once: the edit's index is still being written
+            m = len(lines)
+            wait_line("rebuilt in", n, "(unchanged)")
+            if any(x.startswith("search index stopped") for x in lines[n:]):
+                break
+            wait_line("search index updated", n)  # it finished first: try again
+        else:
+            pytest.fail(f"never saved while an index was being written: {lines[-12:]}")
+        wait_line("search index updated", m)
+        time.sleep(0.5)
+        assert not (root / "output/pagefind.new").exists()
     finally:
         proc.terminate()
         proc.wait(timeout=20)
