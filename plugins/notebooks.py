@@ -16,8 +16,6 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
-
 from .errors import BuildError, Problem
 
 ALLOWED_TAGS = {"table", "thead", "tbody", "tr", "th", "td", "caption", "div", "span", "p", "b", "i", "em", "strong", "code", "pre", "br"}
@@ -35,6 +33,8 @@ def read(path: Path, rel: str):
     if not isinstance(data, dict) or data.get("nbformat") != 4:
         got = data.get("nbformat") if isinstance(data, dict) else None
         raise BuildError(Problem(rel, 1, 0, f"unsupported notebook format (nbformat {got!r}): save it as nbformat 4"))
+    import nbformat  # imported when a notebook is read (it costs 70 ms, and most builds have none)
+
     try:
         nb = nbformat.reads(text, as_version=4)
         nbformat.validate(nb)
@@ -158,6 +158,7 @@ def code_hash(nb) -> str:
 
 def execute(nb, rel: str, cache: Path, timeout: int = 60):
     """Run the notebook (cached by its code); an error names the cell."""
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
