@@ -121,11 +121,11 @@ def serve(root: Path, host="127.0.0.1", port=8000, settings="pelicanconf.py", jo
             )
         for p in res.report.errors:
             print(p.format(), file=sys.stderr)
+        unchanged = "up-to-date" in res.timings
         if "quick" in res.timings:
             how = f"quick: {res.quick_pages} page{'' if res.quick_pages == 1 else 's'}"
         else:
-            how = "unchanged" if "up-to-date" in res.timings else "full"
-        unchanged = "up-to-date" in res.timings
+            how = "unchanged" if unchanged else "full"
         prev = last.get("res")
         if unchanged and prev is not None and (prev.quick or {}).get("site") == os.path.basename(os.path.realpath(res.output)):
             res = prev  # the site this process last made, unchanged: keep what the quick path needs

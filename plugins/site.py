@@ -148,21 +148,15 @@ def parse_one(root: str, src: Source, ctx: RenderContext | None = None, execute=
 
 
 def _parse_pickled(root: str, src: Source, ctx: RenderContext | None = None, execute=None):
-    """``parse_one``, with the cited entries' signatures attached, as (pickle bytes, cacheable)."""
+    """``parse_one``, with the cited entries' signatures attached, as (pickle bytes, cacheable).
+    The element tree (the LaTeX serializer's input; a third of the bytes) is kept for papers only:
+    ``build.py pdf`` parses a post again."""
     r = parse_one(root, src, ctx, execute, keep_tree=src.kind == "paper")
     if isinstance(r, BuildError):
         return r
     ctx = ctx or _CTX
     r.bib_sig = {k: _bib_sig(ctx, k) for k in r.citations}
-    return _pickled(src, r), not any(p.severity == "error" for p in r.problems)
-
-
-def _pickled(src: Source, doc: Doc) -> bytes:
-    """A parsed document as the parse cache keeps it. The element tree (the LaTeX serializer's
-    input; a third of the bytes) is kept for papers only: ``build.py pdf`` parses a post again."""
-    if src.kind != "paper" and doc.tree is not None:
-        doc.tree = None
-    return pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), not any(p.severity == "error" for p in r.problems)
 
 
 def _write_state(cache: Path, fingerprint: str, site: str) -> None:
@@ -535,12 +529,7 @@ def build(
     except (OSError, ValueError, AttributeError):
         pass
 
-    cited: dict[str, list] = {}
-    for s in sources:
-        d = docs.get(s.path)
-        if d:
-            for k in d.citations:
-                cited.setdefault(k, []).append(s)
+    cited = _cited_by(sources, docs)
     report.extend(bib.uncited(set(cited)))
 
     t = time.monotonic()
@@ -732,6 +721,17 @@ def _pelican_extra(root, sources, docs, bib, cited, report, base: dict):
     }
 
 
+def _cited_by(sources, docs: dict) -> dict:
+    """Bibliography key -> the sources citing it, in source order."""
+    cited: dict[str, list] = {}
+    for s in sources:
+        d = docs.get(s.path)
+        if d:
+            for k in d.citations:
+                cited.setdefault(k, []).append(s)
+    return cited
+
+
 def _biblio(bib, cited: dict, docs: dict) -> list:
     """The bibliography page's entries: every work, in order, with the published pieces citing it."""
     biblio = []
@@ -882,11 +882,7 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
         res.docs[s.path] = d
     biblio = None
     if bib is not prev.bib:
-        cited: dict[str, list] = {}
-        for s in res.sources:
-            for k in res.docs[s.path].citations if s.path in res.docs else ():
-                cited.setdefault(k, []).append(s)
-        biblio = _biblio(bib, cited, res.docs)
+        biblio = _biblio(bib, _cited_by(res.sources, res.docs), res.docs)
     pages = _quick_write(root, live, q, res, updates, biblio)
     if pages is None:
         return res  # errors: the live site is as it was
@@ -894,7 +890,7 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
     chash, engine = _ctx_hash(ctx), engine_hash(root)
     for s, d, *_ in updates:  # the parse cache, as a full build would leave it
         f = cache / "docs" / f"{_doc_key(root, s, chash, engine)}.pickle"
-        write_atomic(f, _pickled(s, d))
+        write_atomic(f, pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL))
         _MEMO[f.name] = d
     # Recorded as a background-search build: a later ``build`` re-indexes rather than trusting an
     # index this process may not have finished writing.
@@ -908,11 +904,23 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
     return res
 
 
+def _set_article(article, content: str, attrs: dict) -> None:
+    """Give a Pelican article object new content and attributes, forgetting its rendered content."""
+    from pelican.contents import Content
+
+    article._content = content
+    for k, v in attrs.items():
+        setattr(article, k, v)
+        article.metadata[k] = v
+    memo = Content.get_content.cache
+    for mk in [k for k in memo if k and k[0] is article]:
+        del memo[mk]
+
+
 def _quick_write(root: Path, live: Path, q: dict, res: BuildResult, updates, biblio) -> dict | None:
     """Render the updated documents' pages (and, with ``biblio``, the bibliography page) and the
     feed, put them in the live site and check links. Returns the site's scanned pages, or None
     after putting the live site and the Pelican objects back as they were (errors in res.report)."""
-    from pelican.contents import Content
     from pelican.writers import Writer
 
     from . import acx_pelican
@@ -923,19 +931,13 @@ def _quick_write(root: Path, live: Path, q: dict, res: BuildResult, updates, bib
     saved, undo = {}, []
     try:
         writer = Writer(str(tmp), settings=acx_pelican.GENERATOR["settings"])
-        memo = Content.get_content.cache
         for s, d, key, (src, _old, extra), (name, template, context, args, kwargs) in updates:
             extra = dict(extra, content=d.html.replace(ROOT_TOKEN, "../" * s.depth), toc_items=[h for h in d.toc if h.get("id")])
             extra["page_key"] = _page_key(q["shared"], s, d, extra)
             article = kwargs.get("article") or kwargs.get("page")
             attrs = {k: getattr(article, k, None) for k in ("toc_items", "page_key")}
             undo.append((article, article._content, attrs, key, acx_pelican.DOCS[key], name, acx_pelican.WRITTEN.get(name)))
-            article._content = extra["content"]
-            for k in ("toc_items", "page_key"):
-                setattr(article, k, extra[k])
-                article.metadata[k] = extra[k]
-            for mk in [k for k in memo if k and k[0] is article]:
-                del memo[mk]
+            _set_article(article, extra["content"], {k: extra[k] for k in attrs})
             acx_pelican.DOCS[key] = (src, d, extra)
             acx_pelican.WRITTEN[name] = extra["page_key"]
             writer.write_file(name, template, context, *args, **kwargs)
@@ -972,12 +974,7 @@ def _quick_write(root: Path, live: Path, q: dict, res: BuildResult, updates, bib
             else:
                 write_atomic(live / rel, data)
         for article, content, attrs, key, doc_entry, name, written in undo:  # and the objects they were made from
-            article._content = content
-            for k, v in attrs.items():
-                setattr(article, k, v)
-                article.metadata[k] = v
-            for mk in [k for k in memo if k and k[0] is article]:
-                del memo[mk]
+            _set_article(article, content, attrs)
             acx_pelican.DOCS[key] = doc_entry
             acx_pelican.WRITTEN[name] = written
         return None
