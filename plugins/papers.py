@@ -814,16 +814,15 @@ def _parse(root: Path, only_paths=None, jobs=2):
     from . import figures as figmod
     from . import site
     from .bibliography import Bibliography
-    from .render import RenderContext
 
     report = Report()
     sources = site.discover(root, report)
     bib = Bibliography.load_cached(root)
     report.extend(bib.problems)
-    figs, _results, fig_problems = figmod.run_all(root, jobs=jobs)
+    figs, fig_results, fig_problems = figmod.run_all(root, jobs=jobs)
     report.extend(fig_problems)
-    ctx = RenderContext(bib=bib.export_labels(), figures=set(figs), urls={s.path: s.url for s in sources})
-    ctx.bib_suggest = site._Suggest(list(ctx.bib))
+    # The same context as the site build's, so that both share the parse cache.
+    ctx = site.render_context(root, sources, bib, figs, fig_results, site._read_settings(root, "pelicanconf.py"))
     chosen = [s for s in sources if only_paths is None or s.path in only_paths]
     docs, problems = site.parse_all(root, chosen, ctx, root / ".cache" / "docs", jobs=jobs)
     report.extend(problems)
