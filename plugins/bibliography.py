@@ -199,15 +199,16 @@ class Bibliography:
         except Exception:
             memo = {}  # none yet, or damaged: format everything
         bib = cls.load(paths, root, memo=memo)
-        memo_file.parent.mkdir(parents=True, exist_ok=True)
-        for old in memo_file.parent.glob("*.pickle"):
-            old.unlink(missing_ok=True)
-        write_atomic(memo_file, pickle.dumps(bib._memo_out, protocol=pickle.HIGHEST_PROTOCOL))
+
+        def keep_only(path: Path, obj) -> None:  # the folder's one pickle: older versions go
+            path.parent.mkdir(parents=True, exist_ok=True)
+            for old in path.parent.glob("*.pickle"):
+                old.unlink(missing_ok=True)
+            write_atomic(path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+        keep_only(memo_file, bib._memo_out)
         del bib._memo_out
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        for old in cache.parent.glob("*.pickle"):
-            old.unlink(missing_ok=True)
-        write_atomic(cache, pickle.dumps(bib, protocol=pickle.HIGHEST_PROTOCOL))
+        keep_only(cache, bib)
         return bib
 
     @classmethod
