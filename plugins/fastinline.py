@@ -27,6 +27,9 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_parse as _p
 
 _MAX_CHARS = 24  # a class wider than this is not worth checking
+_ZERO_WIDTH = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
+_REPEATS = tuple(x for x in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if x is not None)
+_ATOMIC = getattr(_c, "ATOMIC_GROUP", None)
 
 
 def _literal(ch: str, icase: bool):
@@ -37,81 +40,269 @@ def _literal(ch: str, icase: bool):
     return {ch}
 
 
-def _seq(items, icase: bool):
-    """Characters of which every match of this sequence must contain one, or None if unknown.
+def _class(av, icase: bool):
+    """The characters of a class made of literals only (else None)."""
+    chars = set()
+    for iop, iav in av:
+        sub = _literal(chr(iav), icase) if iop is _c.LITERAL else None
+        if sub is None:
+            return None  # ranges, categories, negation
+        chars |= sub
+    return chars if 0 < len(chars) <= _MAX_CHARS else None
 
-    Every element that must match (not zero-width, not optional) needs one character of its own
-    set; the smallest such set found is the most selective trigger.
-    """
-    best = None
-    for item in items:
-        chars = _item(item, icase)
-        if chars is not None and (best is None or len(chars) < len(best)):
-            best = chars
+
+# --------------------------------------------------------------------- required text ("triggers")
+# A trigger is a set of strings of which every match must contain one. Literal letters count even
+# under IGNORECASE when the whole pattern is case-insensitive: the trigger is then compiled
+# case-insensitive too, so the regular-expression engine folds both the same way.
+
+
+def _score(alts: set) -> tuple:
+    """How selective a trigger is: punctuation is rarer than letters, longer is rarer."""
+    worst = min(sum(2 if not c.isalnum() and not c.isspace() else 0.5 for c in a) for a in alts)
+    return (worst, -len(alts))
+
+
+def _best(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return b if _score(b) > _score(a) else a
+
+
+def _seq(items, icase: bool, top_icase: bool):
+    """Strings of which every match of this sequence must contain one, or None if unknown.
+
+    Runs of consecutive mandatory literals are required text; so is any mandatory element's own
+    required text. The most selective of them is kept."""
+    best, run = None, ""
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue  # consumes nothing: the literals either side stay adjacent
+        ch = None
+        if op is _c.LITERAL and (not icase or top_icase or chr(av).lower() == chr(av).upper()):
+            ch = chr(av)
+        elif op in _REPEATS and av[0] >= 1 and len(av[2]) == 1 and av[2][0][0] is _c.LITERAL:
+            c = chr(av[2][0][1])
+            if not icase or top_icase or c.lower() == c.upper():
+                lo, hi = av[0], av[1]
+                run += c * min(lo, 8)
+                if hi != lo or lo > 8:  # more of it may follow: what comes next is not adjacent
+                    best, run = _best(best, {run}), ""
+                continue
+        if ch is not None:
+            run += ch
+            continue
+        if run:
+            best, run = _best(best, {run}), ""
+        best = _best(best, _item((op, av), icase, top_icase))
+    if run:
+        best = _best(best, {run})
     return best
 
 
-def _item(item, icase: bool):
+def _item(item, icase: bool, top_icase: bool):
     op, av = item
     if op is _c.LITERAL:
-        return _literal(chr(av), icase)
+        return {chr(av)} if (not icase or top_icase or chr(av).lower() == chr(av).upper()) else None
     if op is _c.IN:
-        chars = set()
-        for iop, iav in av:
-            sub = _literal(chr(iav), icase) if iop is _c.LITERAL else None
-            if sub is None:
-                return None  # ranges, categories, negation
-            chars |= sub
-        return chars if 0 < len(chars) <= _MAX_CHARS else None
+        if icase and not top_icase:
+            return _class(av, True)
+        return _class(av, False)
     if op is _c.BRANCH:
-        chars = set()
+        alts = set()
         for branch in av[1]:
-            sub = _seq(list(branch), icase)
+            sub = _seq(list(branch), icase, top_icase)
             if sub is None:
                 return None
-            chars |= sub
-        return chars if len(chars) <= _MAX_CHARS else None
+            alts |= sub
+        return alts if len(alts) <= _MAX_CHARS else None
     if op is _c.SUBPATTERN:
         _group, add_flags, _del_flags, sub = av
-        return _seq(list(sub), icase or bool(add_flags & re.IGNORECASE))
+        return _seq(list(sub), icase or bool(add_flags & re.IGNORECASE), top_icase)
     if op in _REPEATS:
         lo, _hi, sub = av
-        return _seq(list(sub), icase) if lo >= 1 else None
-    return None  # zero-width assertions, ANY, NOT_LITERAL, GROUPREF...: nothing required
+        return _seq(list(sub), icase, top_icase) if lo >= 1 else None
+    if _ATOMIC is not None and op is _ATOMIC:
+        return _seq(list(av), icase, top_icase)
+    return None  # ANY, NOT_LITERAL, categories, group references...: nothing known
 
 
-_REPEATS = tuple(x for x in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if x is not None)
-
-
-def trigger(regex: re.Pattern):
-    """A compiled character class every match of ``regex`` must contain one of, or None."""
+def _required(regex: re.Pattern):
+    """(strings every match of ``regex`` contains one of, whether matching folds case), or None."""
     try:
         tree = _p.parse(regex.pattern, regex.flags)
     except Exception:  # noqa: BLE001 - unusual pattern: always run it
         return None
-    chars = _seq(list(tree), bool(regex.flags & re.IGNORECASE))
-    if not chars:
+    icase = bool(regex.flags & re.IGNORECASE)
+    alts = _seq(list(tree), icase, icase)
+    return (alts, icase) if alts else None
+
+
+def trigger(regex: re.Pattern):
+    """A compiled regular expression every match of ``regex`` must contain a match of, or None."""
+    req = _required(regex)
+    if req is None:
         return None
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+    alts, icase = req
+    if all(len(a) == 1 for a in alts):
+        source = "[" + "".join(re.escape(c) for c in sorted(alts)) + "]"
+    else:
+        source = "|".join(re.escape(a) for a in sorted(alts, key=lambda a: (-len(a), a)))
+    return re.compile(source, re.IGNORECASE if icase else 0)
+
+
+def _plain(regex: re.Pattern):
+    """A trigger's strings when plain substring tests decide it (no case folding), else None."""
+    req = _required(regex)
+    if req is None:
+        return None
+    alts, icase = req
+    if icase and any(a.lower() != a.upper() for a in alts):
+        return None
+    return tuple(sorted(alts))
+
+
+# --------------------------------------------------------------------- where a match can start
+# A pattern that begins with a look-behind, an optional part or an alternation makes Python's
+# regular-expression engine try every position of the text; when the characters a match can begin
+# with are known, finding the next such character first and trying the pattern only there gives
+# the same matches.
+
+
+def _first(items, icase: bool):
+    """(characters a match of this sequence can begin with, whether it can match nothing), or None."""
+    chars: set = set()
+    for item in items:
+        if item[0] in _ZERO_WIDTH:
+            continue
+        r = _first_item(item, icase)
+        if r is None:
+            return None
+        chars |= r[0]
+        if not r[1]:
+            return chars, False
+    return chars, True
+
+
+def _first_item(item, icase: bool):
+    op, av = item
+    if op is _c.LITERAL:
+        chars = _literal(chr(av), icase)
+        return (chars, False) if chars else None
+    if op is _c.IN:
+        chars = _class(av, icase)
+        return (chars, False) if chars else None
+    if op is _c.BRANCH:
+        chars, empty = set(), False
+        for branch in av[1]:
+            r = _first(list(branch), icase)
+            if r is None:
+                return None
+            chars |= r[0]
+            empty = empty or r[1]
+        return chars, empty
+    if op is _c.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return _first(list(sub), icase or bool(add_flags & re.IGNORECASE))
+    if op in _REPEATS:
+        lo, _hi, sub = av
+        r = _first(list(sub), icase)
+        return None if r is None else (r[0], r[1] or lo == 0)
+    if _ATOMIC is not None and op is _ATOMIC:
+        return _first(list(av), icase)
+    return None
+
+
+def first_chars(regex: re.Pattern):
+    """A compiled class of the characters every match of ``regex`` begins with, or None when
+    unknown, when the pattern can match empty text, or when the engine already skips ahead by
+    itself (the pattern begins with a literal or a class)."""
+    try:
+        tree = list(_p.parse(regex.pattern, regex.flags))
+    except Exception:  # noqa: BLE001
+        return None
+    if tree and tree[0][0] in (_c.LITERAL, _c.IN):
+        return None
+    r = _first(tree, bool(regex.flags & re.IGNORECASE))
+    if r is None or r[1] or not r[0] or len(r[0]) > _MAX_CHARS:
+        return None
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(r[0])) + "]")
+
+
+class ScanFirst:
+    """A compiled pattern whose ``finditer`` (what Python-Markdown's inline pass calls) tries the
+    pattern only where a match can begin; anything else is the pattern's own."""
+
+    __slots__ = ("regex", "first")
+
+    def __init__(self, regex: re.Pattern, first: re.Pattern):
+        self.regex, self.first = regex, first
+
+    def finditer(self, string: str, pos: int = 0):
+        find, match = self.first.search, self.regex.match
+        while True:
+            c = find(string, pos)
+            if c is None:
+                return
+            m = match(string, c.start())
+            if m is None:
+                pos = c.start() + 1
+                continue
+            yield m
+            pos = m.end()  # never empty: every match begins with one of the first characters
+
+    def search(self, string: str, pos: int = 0):
+        return next(self.finditer(string, pos), None)
+
+    def __getattr__(self, name):
+        return getattr(self.regex, name)
 
 
 class FastInlineProcessor(InlineProcessor):
-    """An ``InlineProcessor`` that skips patterns whose trigger characters are absent."""
+    """An ``InlineProcessor`` that skips patterns whose triggers are absent.
+
+    Most triggers are one character of a small set: for a text run, which of all those characters
+    it holds is found in one pass (again only when a match has changed the text), and such a
+    pattern is skipped when its set and the text's share none. Longer triggers are substring tests;
+    triggers that fold case are searched for with their regular expression."""
 
     def run(self, tree, ancestors=None):
-        self._acx_patterns = [(p, _trigger_of(p)) for p in self.inlinePatterns]
+        patterns, union = [], set()
+        for p in self.inlinePatterns:
+            trig, alts = _trigger_of(p)
+            if alts is not None and all(len(a) == 1 for a in alts):
+                union.update(alts)
+                patterns.append((p, frozenset(alts), None, None))
+            elif alts is not None:
+                patterns.append((p, None, alts, None))
+            else:
+                patterns.append((p, None, None, trig))
+        self._acx_patterns = patterns
+        self._acx_union = re.compile("[" + "".join(re.escape(c) for c in sorted(union)) + "]") if union else None
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 - overrides a private method
         if isinstance(data, util.AtomicString):
             return data
         patterns = self._acx_patterns
+        union = self._acx_union
         apply = self._InlineProcessor__applyPattern
         startIndex = 0  # noqa: N806 - Python-Markdown's name
         count = len(patterns)
+        seen, present = None, frozenset()
         while patternIndex < count:
-            pattern, trig = patterns[patternIndex]
-            if trig is not None and trig.search(data) is None:
+            pattern, chars, alts, trig = patterns[patternIndex]
+            if chars is not None:
+                if seen is not data:
+                    seen, present = data, set(union.findall(data))
+                skip = chars.isdisjoint(present)
+            elif alts is not None:
+                skip = alts[0] not in data if len(alts) == 1 else not any(a in data for a in alts)
+            else:
+                skip = trig is not None and trig.search(data) is None
+            if skip:
                 patternIndex += 1
                 startIndex = 0  # noqa: N806 - what a failed match returns
                 continue
@@ -125,17 +316,37 @@ _TRIGGERS: dict = {}
 
 
 def _trigger_of(pattern):
+    """(the pattern's trigger or None, its strings when substring tests decide it or None)."""
     regex = pattern.getCompiledRegExp()
     key = (regex.pattern, regex.flags)
     if key not in _TRIGGERS:
-        _TRIGGERS[key] = trigger(regex)
+        _TRIGGERS[key] = (trigger(regex), _plain(regex))
     return _TRIGGERS[key]
 
 
 def install(md):
-    """Make every inline processor of ``md`` skip patterns that cannot match."""
+    """Make every inline processor of ``md`` skip patterns that cannot match, and search for the
+    others only where a match can begin."""
+    from markdown.inlinepatterns import InlineProcessor as NewStylePattern
+
     for item in md.treeprocessors._priority:
         proc = md.treeprocessors[item.name]
         if type(proc) is InlineProcessor:
             proc.__class__ = FastInlineProcessor
+            for pattern in proc.inlinePatterns:
+                regex = getattr(pattern, "compiled_re", None)
+                if isinstance(pattern, NewStylePattern) and isinstance(regex, re.Pattern):
+                    first = _first_of(regex)
+                    if first is not None:
+                        pattern.compiled_re = ScanFirst(regex, first)
     return md
+
+
+_FIRST: dict = {}
+
+
+def _first_of(regex):
+    key = (regex.pattern, regex.flags)
+    if key not in _FIRST:
+        _FIRST[key] = first_chars(regex)
+    return _FIRST[key]

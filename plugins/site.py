@@ -224,28 +224,32 @@ def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
             except Exception:
                 pass  # a damaged cache entry is ignored and rebuilt
         todo.append((s, f))
-    results = []
-    if len(todo) > 6 and jobs > 1:
-        import multiprocessing as mp
 
-        # Workers return each document already pickled (the bytes the cache stores), in chunks:
-        # the parent only writes and loads them.
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_init_worker, initargs=(ctx, execute or {})
-        ) as pool:
-            chunk = max(1, min(16, len(todo) // (jobs * 4)))
-            results = list(pool.map(_parse_pickled, [str(root)] * len(todo), [s for s, _ in todo], chunksize=chunk))
-    else:
-        results = [_parse_pickled(str(root), s, ctx, execute) for s, _ in todo]
-    for (s, f), r in zip(todo, results):
+    def take(s, f, r):
         if isinstance(r, BuildError):
             problems.extend(r.problems)
-            continue
+            return
         data, ok = r
         docs[s.path] = pickle.loads(data)
         if ok:
             _MEMO[f.name] = docs[s.path]
             write_atomic(f, data)
+
+    if len(todo) > 6 and jobs > 1:
+        import multiprocessing as mp
+
+        # Workers return each document already pickled (the bytes the cache stores), in chunks;
+        # this process writes and loads each one as it arrives, while the workers go on.
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_init_worker, initargs=(ctx, execute or {})
+        ) as pool:
+            chunk = max(1, min(16, len(todo) // (jobs * 4)))
+            results = pool.map(_parse_pickled, [str(root)] * len(todo), [s for s, _ in todo], chunksize=chunk)
+            for (s, f), r in zip(todo, results):
+                take(s, f, r)
+    else:
+        for s, f in todo:
+            take(s, f, _parse_pickled(str(root), s, ctx, execute))
     for d in docs.values():
         problems.extend(d.problems)
     return docs, problems

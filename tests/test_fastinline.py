@@ -59,9 +59,16 @@ def test_triggers_are_found_for_the_common_patterns():
     md = _make_md(None, None, None, 1)
     inline = md.treeprocessors["inline"]
     assert type(inline) is fastinline.FastInlineProcessor
-    triggers = {item.name: fastinline._trigger_of(inline.inlinePatterns[item.name]) for item in inline.inlinePatterns._priority}
-    assert triggers["acx_math"].pattern == r"[\$]" and triggers["footnote"].pattern == r"[\[]"
+    triggers = {item.name: fastinline._trigger_of(inline.inlinePatterns[item.name])[0] for item in inline.inlinePatterns._priority}
+    assert triggers["acx_math"].pattern == r"[\$]" and triggers["footnote"].pattern == r"\[\^"
     assert triggers["acx_xref"].pattern == "[@]"  # the optional '[' before '@' is skipped, not a reason to give up
+    # Required text longer than a character: a URL needs '://' or (case-insensitively) 'www.'; an
+    # ellipsis needs '...', not just a full stop.
+    assert triggers["magic-link"].pattern == r"www\.|://" and triggers["magic-link"].flags & re.IGNORECASE
+    starts = {item.name: inline.inlinePatterns[item.name].getCompiledRegExp() for item in inline.inlinePatterns._priority}
+    assert isinstance(starts["acx_xref"], fastinline.ScanFirst) and starts["acx_xref"].first.pattern == r"[@\[]"
+    assert isinstance(starts["link"], fastinline.ScanFirst)
+    assert not isinstance(starts["acx_math"], fastinline.ScanFirst)  # begins with a literal: the engine skips ahead itself
     smarty = md.treeprocessors["smarty"]
     assert type(smarty) is fastinline.FastInlineProcessor
 
@@ -81,6 +88,57 @@ def test_trigger_never_excludes_a_real_match(regex, text):
     assert compiled.search(text)
     trig = fastinline.trigger(compiled)
     assert trig is None or trig.search(text), (regex, trig.pattern)
+
+
+def _patterns():
+    from plugins.render import _make_md
+
+    md = _make_md(None, None, None, 1)
+    out = []
+    for name in ("inline", "smarty", "smart-symbols"):
+        if name in md.treeprocessors:
+            proc = md.treeprocessors[name]
+            out += [proc.inlinePatterns[i.name].getCompiledRegExp() for i in proc.inlinePatterns._priority]
+    return out
+
+
+SCANNED = [rx for rx in _patterns() if isinstance(rx, fastinline.ScanFirst)]
+
+
+def _spans(matches):
+    return [(m.span(), m.groups()) for m in matches]
+
+
+@pytest.mark.parametrize(
+    ("regex", "first"),
+    [
+        (r"(?<!\\)(`+)x", "[`]"),
+        (r"(?:a|b)?c", "[abc]"),
+        (r"(?<=x)(?:ab|cd)", "[ac]"),
+        (r"x", None),  # a literal first: the engine already skips ahead
+        (r"a?", None),  # can match nothing: it can begin anywhere
+        (r"(?i)(?<!x)k", None),  # a case fold (K, the Kelvin sign) the class would have to list
+        (r"(?<!x)\w", None),
+    ],
+)
+def test_first_chars(regex, first):
+    got = fastinline.first_chars(re.compile(regex))
+    assert (got.pattern if got else None) == first
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    index=st.integers(min_value=0),
+    text=st.lists(
+        st.sampled_from(list("ab 1\n`\\$@[]!<>&'\"-.~^:/") + ["@fig-a", "[@fig-b]", "...", "--", "---", "&amp;", "<b>"]), max_size=30
+    ).map("".join),
+    pos=st.integers(min_value=0, max_value=40),
+)
+def test_scanning_from_the_first_characters_finds_the_same_matches(index, text, pos):
+    rx = SCANNED[index % len(SCANNED)]
+    pos = min(pos, len(text))
+    assert _spans(rx.finditer(text, pos)) == _spans(rx.regex.finditer(text, pos)), rx.regex.pattern
+    assert _spans(filter(None, [rx.search(text, pos)])) == _spans(filter(None, [rx.regex.search(text, pos)]))
 
 
 ALPHABET = list("ab 1\n*_`$@[]()!<>&'\"-.~+=^:#{}|\\/") + ["http://x.org", "@fig-a", "[@key]", "$$", "  \n", "www.", "x@y.z"]
