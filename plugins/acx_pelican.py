@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
+import json
 import os
 
 from pelican import signals
@@ -68,6 +70,15 @@ class AcxReader(BaseReader):
         return extra["content"], meta
 
 
+# Article pages are written by two processes when there are at least ``SPLIT["min"]`` of them (set
+# by ``site.build``; 0: never): Pelican's own loop runs in this process and in a forked copy, each
+# writing every other article; this one records the other's pages as written.
+SPLIT: dict = {"min": 0}
+_RECORD_ONLY: list = []  # non-empty while this process only records pages the forked copy writes
+_UNLINK_FIRST: list = []  # non-empty while pages the copy may have hard-linked are written again
+_GENERATE_ARTICLES = None  # Pelican's own ArticlesGenerator.generate_articles (see register)
+
+
 class ReusingWriter(Writer):
     def write_file(self, name, template, context, *args, **kwargs):
         if kwargs.get("template_name") == "bibliography":
@@ -77,6 +88,8 @@ class ReusingWriter(Writer):
         if key and name:
             WRITTEN[name] = key
             RENDERED[os.path.realpath(content.source_path)] = (name, template, context, args, kwargs)
+            if _RECORD_ONLY:
+                return None
             previous = REUSE.get("previous")
             if previous and REUSE["keys"].get(name) == key:
                 src = os.path.join(previous, name)
@@ -90,7 +103,68 @@ class ReusingWriter(Writer):
                     else:
                         REUSED.add(name)
                         return None
+            if _UNLINK_FIRST:
+                REUSED.discard(name)
+                try:
+                    os.unlink(os.path.join(self.output_path, name))
+                except FileNotFoundError:
+                    pass
         return super().write_file(name, template, context, *args, **kwargs)
+
+
+def _every_other(write, mine: int, record_others: bool):
+    """``write`` for the calls whose index has parity ``mine``; the others are recorded only
+    (``record_others``) or skipped."""
+    counter = itertools.count()
+
+    def split(*args, **kwargs):
+        if next(counter) % 2 == mine:
+            return write(*args, **kwargs)
+        if record_others:
+            _RECORD_ONLY.append(True)
+            try:
+                return write(*args, **kwargs)
+            finally:
+                _RECORD_ONLY.pop()
+        return None
+
+    return split
+
+
+def split_generate_articles(self, write):
+    """``ArticlesGenerator.generate_articles`` on two cores (see ``SPLIT``). The forked copy reports
+    the pages it hard-linked from the previous site; if it fails, this process writes its pages."""
+    n = len(self.translations) + len(self.articles) + len(self.hidden_translations) + len(self.hidden_articles)
+    if not SPLIT["min"] or n < SPLIT["min"]:
+        return _GENERATE_ARTICLES(self, write)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy: write the odd-numbered articles, report, never return
+        code = 1
+        try:
+            os.close(r)
+            REUSED.clear()
+            _GENERATE_ARTICLES(self, _every_other(write, 1, record_others=False))
+            with os.fdopen(w, "wb") as f:
+                f.write(json.dumps(sorted(REUSED)).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    try:
+        _GENERATE_ARTICLES(self, _every_other(write, 0, record_others=True))
+    finally:
+        with os.fdopen(r, "rb") as f:
+            report = f.read()
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if status == 0:
+        REUSED.update(json.loads(report))
+    else:  # the copy failed: write its share here, replacing (never writing through) what it linked
+        _UNLINK_FIRST.append(True)
+        try:
+            _GENERATE_ARTICLES(self, _every_other(write, 1, record_others=False))
+        finally:
+            _UNLINK_FIRST.pop()
 
 
 def get_writer(pelican_object):
@@ -111,6 +185,12 @@ def add_reader(readers):
 
 
 def register():
+    from pelican.generators import ArticlesGenerator
+
+    if ArticlesGenerator.generate_articles is not split_generate_articles:
+        global _GENERATE_ARTICLES
+        _GENERATE_ARTICLES = ArticlesGenerator.generate_articles
+        ArticlesGenerator.generate_articles = split_generate_articles
     signals.readers_init.connect(add_reader)
     signals.get_writer.connect(get_writer)
     signals.article_writer_finalized.connect(keep_generator)

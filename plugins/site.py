@@ -323,11 +323,16 @@ def _capture_pelican_logs():
     return records, lambda: logger.removeHandler(handler)
 
 
-def run_pelican(root: Path, out: Path, settings_file: str, extra: dict):
+SPLIT_MIN = 64  # with more article pages than this (and jobs > 1), two processes write them
+
+
+def run_pelican(root: Path, out: Path, settings_file: str, extra: dict, jobs: int = 1):
     from pelican import Pelican
     from pelican.settings import read_settings
 
     from . import acx_pelican
+
+    acx_pelican.SPLIT["min"] = SPLIT_MIN if jobs > 1 else 0
 
     override = {"PATH": str(root), "OUTPUT_PATH": str(out), **extra}
     settings = read_settings(str(root / settings_file), override=override)
@@ -547,7 +552,7 @@ def build(
             paper_outputs = _build_papers(root, sources, docs, bib, figs, new, report, progress)
         _attach(root, sources, docs, paper_outputs, extra["CANONICAL_URL"], shared)
         reused = _prepare_reuse(cache / "page-keys.json", output)
-        report.extend(run_pelican(root, new, settings_file, extra))
+        report.extend(run_pelican(root, new, settings_file, extra, jobs=jobs))
         _copy_figures(figs, docs, new)
         canonical = extra["CANONICAL_URL"]
         pages = [("", None), ("agenda/", None), ("bibliography/", None), ("archives.html", None)]

@@ -1,0 +1,126 @@
+"""Article pages written by two processes (``acx_pelican.split_generate_articles``) must be exactly the
+pages one process writes, including which pages are reused from the previous site, and a failure of
+the second process must neither lose pages nor touch the live site."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.xdist_group("build")
+
+
+def _hashes(out: Path) -> dict:
+    out = out.resolve()
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _build(root: Path, split: bool, monkeypatch, expect_ok: bool = True):
+    from plugins import site as sitemod
+
+    monkeypatch.setattr(sitemod, "SPLIT_MIN", 1 if split else 10**9)
+    res = sitemod.build(root, papers=False, search=False, progress=lambda *a: None)
+    if expect_ok:
+        assert not res.report.errors, [p.message for p in res.report.errors]
+    return res
+
+
+def _more_posts(root: Path, n: int = 5) -> None:
+    for i in range(n):
+        (root / "posts" / f"extra-{i}.md").write_text(
+            f"---\ntitle: Extra post {i}\ndate: 2024-03-0{i + 1}\nsummary: Filler {i}.\nauthors: [{{name: A. Author}}]\ntags: [extra]\n---\n\n"
+            f"# Part {i} {{#sec-part}}\n\nBody of extra post {i}, citing [@hubinger2019risks].\n",
+            encoding="utf-8",
+        )
+
+
+def _counting_splits(monkeypatch) -> list:
+    from plugins import acx_pelican
+
+    calls = []
+    real = acx_pelican._every_other
+
+    def counted(write, mine, record_others):
+        calls.append((os.getpid(), mine))
+        return real(write, mine, record_others)
+
+    monkeypatch.setattr(acx_pelican, "_every_other", counted)
+    return calls
+
+
+def test_two_processes_write_what_one_writes_and_reuse_the_same_pages(site, tmp_path, monkeypatch):
+    import shutil
+
+    _more_posts(site)
+    calls = _counting_splits(monkeypatch)
+    one = _build(site, split=False, monkeypatch=monkeypatch)
+    assert calls == []
+    expected = _hashes(site / "output")
+    shutil.rmtree(site / ".cache")
+    (site / "output").unlink()
+    two = _build(site, split=True, monkeypatch=monkeypatch)
+    assert (os.getpid(), 0) in calls  # this process wrote half and recorded the rest
+    assert _hashes(site / "output") == expected
+    assert two.reused == one.reused == 0
+
+    # An edit: the unchanged pages are reused (hard-linked) whichever process writes them.
+    post = site / "posts" / "extra-3.md"
+    post.write_text(post.read_text().replace("Body of extra post 3", "Edited body of extra post 3"))
+    edited = _build(site, split=True, monkeypatch=monkeypatch)
+    n_docs = len(edited.docs)
+    assert edited.reused == n_docs - 1
+    after_edit = _hashes(site / "output")
+    assert "Edited body" in (site / "output/posts/extra-3/index.html").read_text()
+    shutil.rmtree(site / ".cache")
+    (site / "output").unlink()
+    _build(site, split=False, monkeypatch=monkeypatch)
+    assert _hashes(site / "output") == after_edit  # the same as a clean build
+
+
+def test_a_failed_second_process_loses_no_page_and_leaves_the_live_site_alone(site, monkeypatch):
+    from plugins import acx_pelican
+    from plugins import site as sitemod
+
+    _more_posts(site)
+    _build(site, split=True, monkeypatch=monkeypatch)
+    live = _hashes(site / "output")
+    target = (site / "output").resolve()
+
+    # The copy hard-links the unchanged pages from the live site, then fails before reporting.
+    parent = os.getpid()
+
+    class FailingInCopy:
+        @staticmethod
+        def dumps(obj):
+            if os.getpid() != parent:
+                raise RuntimeError("the copy fails")
+            return json.dumps(obj)
+
+        loads = staticmethod(json.loads)
+
+    monkeypatch.setattr(acx_pelican, "json", FailingInCopy)
+    post = site / "posts" / "extra-1.md"
+    post.write_text(post.read_text().replace("Body of extra post 1", "Changed body of extra post 1"))
+
+    def fail(*args):  # and the build fails after Pelican: the live site must be as it was
+        raise sitemod.BuildError([])
+
+    monkeypatch.setattr(sitemod, "write_sitemap", fail)
+    res = _build(site, split=True, monkeypatch=monkeypatch, expect_ok=False)
+    assert res.output is None
+    assert (site / "output").resolve() == target and _hashes(site / "output") == live
+
+    # Without the failure after Pelican, the build succeeds with every page, the edit included.
+    monkeypatch.undo()
+    monkeypatch.setattr(acx_pelican, "json", FailingInCopy)
+    res = _build(site, split=True, monkeypatch=monkeypatch)
+    out = site / "output"
+    assert "Changed body" in (out / "posts/extra-1/index.html").read_text()
+    for i in range(5):
+        assert (out / f"posts/extra-{i}/index.html").is_file()
+    # The copy's report was lost: its share was written again (this process's share was reused).
+    assert 0 < res.reused < len(res.docs) - 1
