@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -371,9 +372,10 @@ class Bibliography:
 
         style = _Style()
         self._memo_out = {}
-        for key, meta in self.entries.items():
+        sigs, todo = {}, []
+        for key in self.entries:
             e = self.data.entries[key]
-            sig = hashlib.sha256(
+            sigs[key] = sig = hashlib.sha256(
                 repr(
                     (
                         key,
@@ -383,19 +385,19 @@ class Bibliography:
                     )
                 ).encode()
             ).hexdigest()
-            try:
-                if sig in memo and "crossref" not in e.fields:  # a cross-referenced parent may have changed
-                    meta.html, meta.latex, meta.text = memo[sig]
-                else:
-                    formatted = style.format_entry(meta.key, e)
-                    meta.html = formatted.text.render(HTML)
-                    meta.latex = formatted.text.render(LATEX)
-                    meta.text = formatted.text.render(TEXT)
-                self._memo_out[sig] = (meta.html, meta.latex, meta.text)
-            except Exception as exc:  # a field pybtex cannot format
-                self.problems.append(Problem(meta.path, meta.line, 0, f"{key}: cannot format entry ({exc})", check="bib"))
+            if sig not in memo or "crossref" in e.fields:  # a cross-referenced parent may have changed
+                todo.append(key)
+        done = _format_in_two(style, self.data, todo) if len(todo) >= PARALLEL_FORMAT_MIN else _format_keys(style, self.data, todo)
+        for key, meta in self.entries.items():
+            e = self.data.entries[key]
+            forms = done[key] if key in done else memo[sigs[key]]
+            if isinstance(forms, str):  # a field pybtex cannot format
+                self.problems.append(Problem(meta.path, meta.line, 0, f"{key}: cannot format entry ({forms})", check="bib"))
                 meta.html = meta.text = meta.title
                 meta.latex = meta.title
+            else:
+                meta.html, meta.latex, meta.text = forms
+                self._memo_out[sigs[key]] = forms
             f = e.fields
             links = []
             if f.get("doi"):
@@ -430,3 +432,51 @@ class Bibliography:
     def export_labels(self) -> dict:
         """Plain data for worker processes and the LaTeX exporter."""
         return {k: v for k, v in self.entries.items()}
+
+
+PARALLEL_FORMAT_MIN = 64  # with this many entries to format, two processes share the work
+
+
+def _format_keys(style, data, keys) -> dict:
+    """Key -> (HTML, LaTeX, text) of each entry, or the message pybtex failed with."""
+    out = {}
+    for key in keys:
+        try:
+            formatted = style.format_entry(key, data.entries[key])
+            out[key] = (formatted.text.render(HTML), formatted.text.render(LATEX), formatted.text.render(TEXT))
+        except Exception as exc:  # noqa: BLE001 - reported against the entry
+            out[key] = str(exc)
+    return out
+
+
+def _format_in_two(style, data, keys) -> dict:
+    """``_format_keys`` with every other key formatted by a forked copy of this process (which sends
+    its results back through a pipe); if the copy fails, this process formats its share."""
+    import pickle
+
+    if not hasattr(os, "fork"):
+        return _format_keys(style, data, keys)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy: never returns
+        code = 1
+        try:
+            os.close(r)
+            with os.fdopen(w, "wb") as f:
+                f.write(pickle.dumps(_format_keys(style, data, keys[1::2]), protocol=pickle.HIGHEST_PROTOCOL))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    try:
+        out = _format_keys(style, data, keys[0::2])
+    finally:
+        with os.fdopen(r, "rb") as f:
+            report = f.read()
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    try:
+        theirs = pickle.loads(report) if status == 0 else None
+    except Exception:  # noqa: BLE001 - a damaged report: format them here
+        theirs = None
+    out.update(theirs if isinstance(theirs, dict) and set(theirs) == set(keys[1::2]) else _format_keys(style, data, keys[1::2]))
+    return out

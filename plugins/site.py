@@ -8,6 +8,7 @@ interrupted build leaves the previous site exactly as it was.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import html
 import json
@@ -411,12 +412,24 @@ def _mark_dead_from_cache(out: Path, cache: Path, skip=()) -> None:
         mark_dead_links(out, dead_links_with_archive(links_cache), skip=skip)
 
 
+@functools.lru_cache(maxsize=1)
+def _pagefind_command() -> tuple:
+    """Pagefind's binary from the ``pagefind_bin`` wheel (``python -m pagefind`` would start a Python
+    process only to find and exec it), else the Python package's launcher."""
+    try:
+        from pagefind_bin import get_executable
+
+        return (str(get_executable()),)
+    except Exception:  # noqa: BLE001 - not installed that way: let the launcher find it
+        return (sys.executable, "-m", "pagefind")
+
+
 def start_pagefind(out: Path, output_path: Path | None = None):
     """Start indexing the site for search in the background; ``finish_pagefind`` waits for it."""
     extra = ["--output-path", str(output_path)] if output_path else []
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "pagefind", "--site", str(out), "--silent", *extra],
+            [*_pagefind_command(), "--site", str(out), "--silent", *extra],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

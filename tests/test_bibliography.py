@@ -209,3 +209,36 @@ def test_decode_latex_fast_path_is_exact():
         if expected is not None:
             assert decode_latex(s) == expected, repr(s)
     assert decode_latex(r"Schr\"{o}dinger -- a ``test''") == slow(r"Schr\"{o}dinger -- a ``test''")
+
+
+def test_formatting_in_two_processes_equals_one(monkeypatch):
+    """The repository's bibliography formatted by this process alone and with a forked copy
+    formatting every other entry: the same HTML, LaTeX, text, links and problems."""
+    from plugins import bibliography as b
+
+    paths = sorted((Path(__file__).parent.parent / "bib").glob("*.bib"))
+    forms = []
+    for threshold in (10**9, 2):
+        monkeypatch.setattr(b, "PARALLEL_FORMAT_MIN", threshold)
+        bib = b.Bibliography.load(paths)
+        forms.append(({k: (e.html, e.latex, e.text, e.links) for k, e in bib.entries.items()}, msgs(bib)))
+    assert len(forms[0][0]) > 100 and forms[0] == forms[1]
+
+
+def test_a_failed_formatting_copy_is_replaced_by_this_process(monkeypatch):
+    from plugins import bibliography as b
+
+    parent = __import__("os").getpid()
+    real = b._format_keys
+
+    def fails_in_copy(style, data, keys):
+        if __import__("os").getpid() != parent:
+            raise RuntimeError("the copy fails")
+        return real(style, data, keys)
+
+    monkeypatch.setattr(b, "_format_keys", fails_in_copy)
+    monkeypatch.setattr(b, "PARALLEL_FORMAT_MIN", 2)
+    two = b.Bibliography.load([FIX])
+    monkeypatch.setattr(b, "PARALLEL_FORMAT_MIN", 10**9)
+    one = b.Bibliography.load([FIX])
+    assert {k: e.html for k, e in two.entries.items()} == {k: e.html for k, e in one.entries.items()}
