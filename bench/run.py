@@ -34,16 +34,19 @@ from gen import generate  # noqa: E402
 MEASURE = (
     "import resource, subprocess, sys, time; t = time.perf_counter(); "
     "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True); "
-    "dt = time.perf_counter() - t; m = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; "
-    "print(f'{dt} {m} {r.returncode}'); sys.stderr.write(r.stderr[-2000:] if r.returncode else '')"
+    "dt = time.perf_counter() - t; u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(f'{dt} {u.ru_maxrss} {r.returncode} {u.ru_utime + u.ru_stime}'); sys.stderr.write(r.stderr[-2000:] if r.returncode else '')"
 )
+CPU: dict[str, list] = {}  # scenario -> CPU seconds (user + system, every process of the run)
 
 
-def timed(cmd, cwd) -> tuple[float, int]:
+def timed(cmd, cwd, label: str | None = None) -> tuple[float, int]:
     out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], cwd=cwd, capture_output=True, text=True)
-    dt, rss, rc = out.stdout.split()
+    dt, rss, rc, cpu = out.stdout.split()
     if rc != "0":
         raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{out.stderr}")
+    if label:
+        CPU.setdefault(label, []).append(float(cpu))
     return float(dt), int(rss) * 1024
 
 
@@ -98,11 +101,12 @@ def _spread(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": values}
 
 
-def ours_build(root):
-    return timed([sys.executable, "build.py", "build", "--no-papers", "-q"], root)
+def ours_build(root, label: str | None = None):
+    return timed([sys.executable, "build.py", "build", "--no-papers", "-q"], root, label)
 
 
 def run(posts: int, reps: int, out: Path | None, serve: bool = True):
+    CPU.clear()
     work = Path(tempfile.mkdtemp(prefix="acx-bench-"))
     ours, plain = generate(work, posts)
     pelican = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
@@ -124,7 +128,7 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
     bibf = ours / "bib" / "bench.bib"
     for rep in range(reps):
         shutil.rmtree(plain / "output", ignore_errors=True)
-        dt, m = timed(pelican, plain)
+        dt, m = timed(pelican, plain, "pelican_cold")
         rows["pelican_cold"].append(dt)
         mem["pelican_cold"] = max(mem.get("pelican_cold", 0), m)
         for d in (ours / ".cache", ours / "output"):
@@ -132,7 +136,7 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
                 d.unlink()
             elif d.exists():
                 shutil.rmtree(d)
-        dt, m = ours_build(ours)
+        dt, m = ours_build(ours, "ours_cold")
         rows["ours_cold"].append(dt)
         mem["ours_cold"] = max(mem.get("ours_cold", 0), m)
         dt, _ = ours_build(ours)
@@ -162,6 +166,10 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
         # The machine's speed drifts between repetitions: each cold build against Pelican's in the
         # same repetition (run one after the other) is the steadier comparison.
         "cold_ratio_paired": _spread([o / p for o, p in zip(rows["ours_cold"], rows["pelican_cold"])]),
+        # CPU time (user + system of every process) is steadier than wall time on a shared machine;
+        # on two cores, a build needing more than twice Pelican's CPU time cannot match its wall time.
+        "cpu_seconds": {k: _spread(v) for k, v in CPU.items()},
+        "cold_cpu_ratio_paired": _spread([o / p for o, p in zip(CPU.get("ours_cold", []), CPU.get("pelican_cold", []))]),
     }
     base = result["seconds"]["pelican_cold"]["median"]
     print(f"{'scenario':<18}{'median s':>10}{'min':>8}{'max':>8}{'x Pelican':>11}")
@@ -170,6 +178,11 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
     print("peak RSS (MiB): " + ", ".join(f"{k} {v}" for k, v in result["peak_rss_mib"].items()))
     r = result["cold_ratio_paired"]
     print(f"cold build / Pelican's in the same repetition: median {r['median']:.2f} (min {r['min']:.2f}, max {r['max']:.2f})")
+    c = result["cold_cpu_ratio_paired"]
+    print(
+        f"cold build CPU time (all processes): {result['cpu_seconds']['ours_cold']['median']:.1f} s against Pelican's "
+        f"{result['cpu_seconds']['pelican_cold']['median']:.1f} s; paired ratio median {c['median']:.2f}"
+    )
     if out:
         out.write_text(json.dumps(result, indent=2) + "\n")
     shutil.rmtree(work, ignore_errors=True)

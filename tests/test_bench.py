@@ -47,4 +47,6 @@ def test_smoke_run_prints_table_and_json(tmp_path):
     }
     assert all(v["median"] > 0 for v in data["seconds"].values())
     assert data["cold_ratio_paired"]["median"] > 0
+    assert set(data["cpu_seconds"]) == {"pelican_cold", "ours_cold"} and data["cold_cpu_ratio_paired"]["median"] > 0
+    assert "cold build CPU time (all processes)" in res.stdout
     assert len(data["seconds"]["ours_serve_edit"]["runs"]) == 2 and len(data["seconds"]["ours_serve_bib"]["runs"]) == 1
