@@ -135,7 +135,7 @@ def split_generate_articles(self, write):
     """``ArticlesGenerator.generate_articles`` on two cores (see ``SPLIT``). The forked copy reports
     the pages it hard-linked from the previous site; if it fails, this process writes its pages."""
     n = len(self.translations) + len(self.articles) + len(self.hidden_translations) + len(self.hidden_articles)
-    if not SPLIT["min"] or n < SPLIT["min"]:
+    if not SPLIT["min"] or n < SPLIT["min"] or not hasattr(os, "fork"):
         return _GENERATE_ARTICLES(self, write)
     r, w = os.pipe()
     pid = os.fork()
