@@ -260,6 +260,25 @@ class ScanFirst:
         return getattr(self.regex, name)
 
 
+_WHOLE_TREE_CHECK = 8  # a pass with this few patterns is first checked against all its tree's text
+
+
+def _may_match(patterns, tree) -> bool:
+    """Whether some text or tail of ``tree`` holds a trigger of one of ``patterns`` (True when a
+    pattern has no trigger). Texts are joined with NUL, which no trigger contains."""
+    texts = "\0".join(t for el in tree.iter() for t in (el.text, el.tail) if t)
+    for _pattern, chars, alts, trig in patterns:
+        if chars is not None:
+            if any(c in texts for c in chars):
+                return True
+        elif alts is not None:
+            if any(a in texts for a in alts):
+                return True
+        elif trig is None or trig.search(texts) is not None:
+            return True
+    return False
+
+
 class FastInlineProcessor(InlineProcessor):
     """An ``InlineProcessor`` that skips patterns whose triggers are absent.
 
@@ -281,6 +300,11 @@ class FastInlineProcessor(InlineProcessor):
                 patterns.append((p, None, None, trig))
         self._acx_patterns = patterns
         self._acx_union = re.compile("[" + "".join(re.escape(c) for c in sorted(union)) + "]") if union else None
+        if len(patterns) <= _WHOLE_TREE_CHECK and not _may_match(patterns, tree):
+            # No text of the tree holds any pattern's trigger: the pass would leave every text as
+            # it is (Python-Markdown re-sets each text and tail unchanged), so it is not run.
+            self.stashed_nodes = {}
+            return tree
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 - overrides a private method

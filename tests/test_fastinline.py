@@ -32,9 +32,14 @@ def _dump(tree):
 
 def both(text, path, ctx, monkeypatch):
     """HTML and LaTeX snapshot with and without the prefilter (errors compared as messages)."""
+    from plugins import render as render_mod
+
     out = []
     for fast in (True, False):
         with monkeypatch.context() as m:
+            # Each thread keeps its Markdown converter: a fresh one is built for each mode, or the
+            # plain render would reuse the converter the prefilter was installed on.
+            m.setattr(render_mod._MD, "md", None)
             if not fast:
                 m.setattr(fastinline, "install", lambda md: md)
             try:
@@ -194,3 +199,24 @@ def test_mask_source_matches_the_reference_on_random_text(text):
     from plugins.render import mask_source
 
     assert mask_source(text) == _mask_reference(text)
+
+
+def test_a_pass_whose_triggers_appear_nowhere_is_not_run(ctx, monkeypatch):
+    """The typographic-symbols pass (three patterns) is skipped for a document holding none of
+    '+/-', '=/=', '-->' or '<--', and run for one that holds one; the HTML is plain
+    Python-Markdown's either way."""
+    from markdown.treeprocessors import InlineProcessor
+
+    runs = []
+    real = InlineProcessor.run
+
+    def counted(self, tree, ancestors=None):
+        runs.append(len(self.inlinePatterns))
+        return real(self, tree, ancestors)
+
+    monkeypatch.setattr(InlineProcessor, "run", counted)
+    for body, symbols_pass in (("Plain words, a 'quote' -- and *emphasis*.", False), ("Costs +/- 3 and a --> b.", True)):
+        runs.clear()
+        fast, plain = both("---\ntitle: T\ndate: 2026-01-01\n---\n" + body, "posts/t.md", ctx, monkeypatch)
+        assert fast == plain
+        assert runs.count(3) == (2 if symbols_pass else 1), runs  # the plain render always runs it
