@@ -353,6 +353,8 @@ def install(md):
     others only where a match can begin."""
     from markdown.inlinepatterns import InlineProcessor as NewStylePattern
 
+    _prefilter_block_tests(md)
+
     for item in md.treeprocessors._priority:
         proc = md.treeprocessors[item.name]
         if type(proc) is InlineProcessor:
@@ -374,3 +376,36 @@ def _first_of(regex):
     if key not in _FIRST:
         _FIRST[key] = first_chars(regex)
     return _FIRST[key]
+
+
+# Block processors whose test is "the regular expression is found in the block" try it at every
+# position of every block (their patterns begin with "start of text or a newline"). A trigger every
+# match must contain is checked first: for ATX headings '#', for block quotes '>', and for
+# horizontal rules three of the same marker with at most two spaces between each.
+_HR_SEARCH = r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=atomicgroup)[ ]*$"
+HR_TRIGGER = re.compile(r"-[ ]{0,2}-[ ]{0,2}-|_[ ]{0,2}_[ ]{0,2}_|\*[ ]{0,2}\*[ ]{0,2}\*")
+
+
+def _prefilter_block_tests(md) -> None:
+    from markdown import blockprocessors as bp
+
+    for name, cls, attr in (
+        ("hashheader", bp.HashHeaderProcessor, "RE"),
+        ("quote", bp.BlockQuoteProcessor, "RE"),
+        ("hr", bp.HRProcessor, "SEARCH_RE"),
+    ):
+        if name not in md.parser.blockprocessors:
+            continue
+        proc = md.parser.blockprocessors[name]
+        if type(proc) is not cls or type(proc).test is not cls.test:
+            continue  # replaced by an extension: its test may not be a search
+        regex = getattr(proc, attr)
+        trig = HR_TRIGGER if name == "hr" and regex.pattern == _HR_SEARCH and regex.flags & re.M else trigger(regex)
+        if trig is None or (name == "hr" and trig is not HR_TRIGGER):
+            continue
+        original = proc.test
+
+        def test(parent, block, _trig=trig, _test=original):
+            return _trig.search(block) is not None and _test(parent, block)
+
+        proc.test = test

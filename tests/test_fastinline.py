@@ -220,3 +220,20 @@ def test_a_pass_whose_triggers_appear_nowhere_is_not_run(ctx, monkeypatch):
         fast, plain = both("---\ntitle: T\ndate: 2026-01-01\n---\n" + body, "posts/t.md", ctx, monkeypatch)
         assert fast == plain
         assert runs.count(3) == (2 if symbols_pass else 1), runs  # the plain render always runs it
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(list("-_* \na#>") + ["---", "- - -", "*  *  *", "\n\n"]), max_size=30).map("".join))
+def test_horizontal_rule_trigger_is_in_every_rule(block):
+    from markdown.blockprocessors import HRProcessor
+
+    if HRProcessor.SEARCH_RE.search(block):
+        assert fastinline.HR_TRIGGER.search(block), block
+
+
+def test_block_tests_are_prefiltered():
+    from plugins.render import _make_md
+
+    md = _make_md(None, None, None, 1)
+    for name in ("hashheader", "quote", "hr"):
+        assert md.parser.blockprocessors[name].test.__name__ == "test" and not hasattr(md.parser.blockprocessors[name].test, "__self__")
