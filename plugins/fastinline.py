@@ -354,6 +354,7 @@ def install(md):
     from markdown.inlinepatterns import InlineProcessor as NewStylePattern
 
     _prefilter_block_tests(md)
+    _fast_normalize_whitespace(md)
 
     for item in md.treeprocessors._priority:
         proc = md.treeprocessors[item.name]
@@ -409,3 +410,43 @@ def _prefilter_block_tests(md) -> None:
             return _trig.search(block) is not None and _test(parent, block)
 
         proc.test = test
+
+
+# Python-Markdown's whitespace normalisation empties lines holding only spaces with
+# ``re.sub(r'(?<=\n) +\n', '\n', source)``: a pattern beginning with a look-behind, tried at every
+# position of the document. ``\n +(?=\n)`` removes the same runs (spaces between two newlines;
+# property-tested) and begins with a literal. The rest of the method is Python-Markdown's; the
+# replacement is installed only while its source is the one copied here.
+BLANK_LINE_SPACES = re.compile(r"\n +(?=\n)")
+_NORMALIZE_SOURCE_SHA = None  # filled on first use
+# SHA-256 of ``NormalizeWhitespace.run``'s source in the Python-Markdown this was written against.
+_KNOWN_NORMALIZE_SHA = "a99bc2f9e0d83abcd6a7155a5637176e74280f85190e3e05eb1ad20ee5366d2f"
+
+
+def _fast_normalize_whitespace(md) -> None:
+    import hashlib
+    import inspect
+
+    from markdown import preprocessors, util
+
+    global _NORMALIZE_SOURCE_SHA
+    if "normalize_whitespace" not in md.preprocessors:
+        return
+    proc = md.preprocessors["normalize_whitespace"]
+    if type(proc) is not preprocessors.NormalizeWhitespace:
+        return
+    if _NORMALIZE_SOURCE_SHA is None:
+        _NORMALIZE_SOURCE_SHA = hashlib.sha256(inspect.getsource(preprocessors.NormalizeWhitespace.run).encode()).hexdigest()
+    if _NORMALIZE_SOURCE_SHA != _KNOWN_NORMALIZE_SHA:
+        return  # another Python-Markdown: keep its own
+    tab_length = md.tab_length
+
+    def run(lines):
+        source = "\n".join(lines)
+        source = source.replace(util.STX, "").replace(util.ETX, "")
+        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+        source = source.expandtabs(tab_length)
+        source = BLANK_LINE_SPACES.sub("\n", source)
+        return source.split("\n")
+
+    proc.run = run

@@ -237,3 +237,24 @@ def test_block_tests_are_prefiltered():
     md = _make_md(None, None, None, 1)
     for name in ("hashheader", "quote", "hr"):
         assert md.parser.blockprocessors[name].test.__name__ == "test" and not hasattr(md.parser.blockprocessors[name].test, "__self__")
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from([" ", "  ", "\n", "a", "\t", " \n", "\n \n"]), max_size=40).map("".join))
+def test_blank_line_spaces_are_removed_as_python_markdown_removes_them(source):
+    assert fastinline.BLANK_LINE_SPACES.sub("\n", source) == re.sub(r"(?<=\n) +\n", "\n", source)
+
+
+def test_whitespace_normalisation_is_replaced_only_for_the_known_python_markdown():
+    from markdown import preprocessors
+
+    from plugins.render import _make_md
+
+    md = _make_md(None, None, None, 1)
+    run = md.preprocessors["normalize_whitespace"].run
+    # Installed for the pinned Python-Markdown; after an upgrade, compare its NormalizeWhitespace.run
+    # with fastinline's copy and update _KNOWN_NORMALIZE_SHA.
+    assert getattr(run, "__self__", None) is None, "the replacement is not installed"
+    original = preprocessors.NormalizeWhitespace(md).run
+    for text in ["a\n  \nb", "x\r\n \r\ny\t\tz\n   ", "\x02a\x03\n \n \n"]:
+        assert run(text.split("\n")) == original(text.split("\n"))
