@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import itertools
-import json
 import os
 
 from pelican import signals
@@ -134,31 +133,20 @@ def _every_other(write, mine: int, record_others: bool):
 def split_generate_articles(self, write):
     """``ArticlesGenerator.generate_articles`` on two cores (see ``SPLIT``). The forked copy reports
     the pages it hard-linked from the previous site; if it fails, this process writes its pages."""
+    from .forked import share
+
     n = len(self.translations) + len(self.articles) + len(self.hidden_translations) + len(self.hidden_articles)
-    if not SPLIT["min"] or n < SPLIT["min"] or not hasattr(os, "fork"):
+    if not SPLIT["min"] or n < SPLIT["min"]:
         return _GENERATE_ARTICLES(self, write)
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the copy: write the odd-numbered articles, report, never return
-        code = 1
-        try:
-            os.close(r)
-            REUSED.clear()
-            _GENERATE_ARTICLES(self, _every_other(write, 1, record_others=False))
-            with os.fdopen(w, "wb") as f:
-                f.write(json.dumps(sorted(REUSED)).encode())
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    try:
-        _GENERATE_ARTICLES(self, _every_other(write, 0, record_others=True))
-    finally:
-        with os.fdopen(r, "rb") as f:
-            report = f.read()
-        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    if status == 0:
-        REUSED.update(json.loads(report))
+
+    def theirs():  # the odd-numbered articles; the pages reused among them
+        REUSED.clear()
+        _GENERATE_ARTICLES(self, _every_other(write, 1, record_others=False))
+        return sorted(REUSED)
+
+    _, reused = share(lambda: _GENERATE_ARTICLES(self, _every_other(write, 0, record_others=True)), theirs)
+    if reused is not None:
+        REUSED.update(reused)
     else:  # the copy failed: write its share here, replacing (never writing through) what it linked
         _UNLINK_FIRST.append(True)
         try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -450,33 +449,11 @@ def _format_keys(style, data, keys) -> dict:
 
 
 def _format_in_two(style, data, keys) -> dict:
-    """``_format_keys`` with every other key formatted by a forked copy of this process (which sends
-    its results back through a pipe); if the copy fails, this process formats its share."""
-    import pickle
+    """``_format_keys`` with every other key formatted by a forked copy of this process; if the
+    copy fails, this process formats its share."""
+    from .forked import share
 
-    if not hasattr(os, "fork"):
-        return _format_keys(style, data, keys)
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the copy: never returns
-        code = 1
-        try:
-            os.close(r)
-            with os.fdopen(w, "wb") as f:
-                f.write(pickle.dumps(_format_keys(style, data, keys[1::2]), protocol=pickle.HIGHEST_PROTOCOL))
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    try:
-        out = _format_keys(style, data, keys[0::2])
-    finally:
-        with os.fdopen(r, "rb") as f:
-            report = f.read()
-        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    try:
-        theirs = pickle.loads(report) if status == 0 else None
-    except Exception:  # noqa: BLE001 - a damaged report: format them here
-        theirs = None
-    out.update(theirs if isinstance(theirs, dict) and set(theirs) == set(keys[1::2]) else _format_keys(style, data, keys[1::2]))
-    return out
+    mine, theirs = share(lambda: _format_keys(style, data, keys[0::2]), lambda: _format_keys(style, data, keys[1::2]))
+    if not (isinstance(theirs, dict) and set(theirs) == set(keys[1::2])):
+        theirs = _format_keys(style, data, keys[1::2])
+    return {**mine, **theirs}

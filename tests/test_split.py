@@ -5,8 +5,8 @@ the second process must neither lose pages nor touch the live site."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -82,7 +82,7 @@ def test_two_processes_write_what_one_writes_and_reuse_the_same_pages(site, tmp_
 
 
 def test_a_failed_second_process_loses_no_page_and_leaves_the_live_site_alone(site, monkeypatch):
-    from plugins import acx_pelican
+    from plugins import forked
     from plugins import site as sitemod
 
     _more_posts(site)
@@ -93,16 +93,18 @@ def test_a_failed_second_process_loses_no_page_and_leaves_the_live_site_alone(si
     # The copy hard-links the unchanged pages from the live site, then fails before reporting.
     parent = os.getpid()
 
-    class FailingInCopy:
+    class FailingInCopy:  # the copy's report is sent pickled (plugins/forked.py)
+        HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
         @staticmethod
-        def dumps(obj):
+        def dumps(obj, protocol=None):
             if os.getpid() != parent:
                 raise RuntimeError("the copy fails")
-            return json.dumps(obj)
+            return pickle.dumps(obj, protocol=protocol)
 
-        loads = staticmethod(json.loads)
+        loads = staticmethod(pickle.loads)
 
-    monkeypatch.setattr(acx_pelican, "json", FailingInCopy)
+    monkeypatch.setattr(forked, "pickle", FailingInCopy)
     post = site / "posts" / "extra-1.md"
     post.write_text(post.read_text().replace("Body of extra post 1", "Changed body of extra post 1"))
 
@@ -116,7 +118,7 @@ def test_a_failed_second_process_loses_no_page_and_leaves_the_live_site_alone(si
 
     # Without the failure after Pelican, the build succeeds with every page, the edit included.
     monkeypatch.undo()
-    monkeypatch.setattr(acx_pelican, "json", FailingInCopy)
+    monkeypatch.setattr(forked, "pickle", FailingInCopy)
     res = _build(site, split=True, monkeypatch=monkeypatch)
     out = site / "output"
     assert "Changed body" in (out / "posts/extra-1/index.html").read_text()

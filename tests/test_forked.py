@@ -1,0 +1,50 @@
+"""``plugins.forked.share``: work shared with a forked copy of this process."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from plugins.forked import share
+
+
+def test_both_results_come_back_and_the_copy_sees_this_process_memory():
+    built = {"n": 21}  # made before the fork: the copy uses it without pickling it
+    mine, theirs = share(lambda: os.getpid(), lambda: (os.getpid(), built["n"] * 2))
+    assert mine == os.getpid() and theirs[0] != mine and theirs[1] == 42
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """The pids of the copies ``share`` forks."""
+    pids = []
+    real = os.fork
+
+    def fork():
+        pid = real()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return pids
+
+
+def test_a_failing_copy_gives_none_and_is_reaped(forks):
+    def fail():
+        raise RuntimeError("copy fails")
+
+    assert share(lambda: "here", fail) == ("here", None)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forks[0], os.WNOHANG)  # already waited for: nothing left behind
+
+
+def test_an_error_here_still_waits_for_the_copy(forks):
+    def boom():
+        raise ValueError("here fails")
+
+    with pytest.raises(ValueError):
+        share(boom, lambda: 1)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forks[0], os.WNOHANG)
