@@ -37,17 +37,15 @@ MEASURE = (
     "dt = time.perf_counter() - t; u = resource.getrusage(resource.RUSAGE_CHILDREN); "
     "print(f'{dt} {u.ru_maxrss} {r.returncode} {u.ru_utime + u.ru_stime}'); sys.stderr.write(r.stderr[-2000:] if r.returncode else '')"
 )
-CPU: dict[str, list] = {}  # scenario -> CPU seconds (user + system, every process of the run)
 
 
-def timed(cmd, cwd, label: str | None = None) -> tuple[float, int]:
+def timed(cmd, cwd) -> tuple[float, int, float]:
+    """Wall seconds, peak resident bytes and CPU seconds (user + system, every process) of ``cmd``."""
     out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], cwd=cwd, capture_output=True, text=True)
     dt, rss, rc, cpu = out.stdout.split()
     if rc != "0":
         raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{out.stderr}")
-    if label:
-        CPU.setdefault(label, []).append(float(cpu))
-    return float(dt), int(rss) * 1024
+    return float(dt), int(rss) * 1024, float(cpu)
 
 
 def serve_latency(root, post: Path, bib: Path | None = None, edits: int = 2) -> tuple[list[float], list[float]]:
@@ -101,12 +99,11 @@ def _spread(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": values}
 
 
-def ours_build(root, label: str | None = None):
-    return timed([sys.executable, "build.py", "build", "--no-papers", "-q"], root, label)
+def ours_build(root):
+    return timed([sys.executable, "build.py", "build", "--no-papers", "-q"], root)
 
 
 def run(posts: int, reps: int, out: Path | None, serve: bool = True):
-    CPU.clear()
     work = Path(tempfile.mkdtemp(prefix="acx-bench-"))
     ours, plain = generate(work, posts)
     pelican = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
@@ -124,11 +121,13 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
         )
     }
     mem: dict[str, int] = {}
+    cpu: dict[str, list] = {"pelican_cold": [], "ours_cold": []}  # CPU seconds of the cold builds
     post = ours / "posts" / "bench-0000.md"
     bibf = ours / "bib" / "bench.bib"
     for rep in range(reps):
         shutil.rmtree(plain / "output", ignore_errors=True)
-        dt, m = timed(pelican, plain, "pelican_cold")
+        dt, m, c = timed(pelican, plain)
+        cpu["pelican_cold"].append(c)
         rows["pelican_cold"].append(dt)
         mem["pelican_cold"] = max(mem.get("pelican_cold", 0), m)
         for d in (ours / ".cache", ours / "output"):
@@ -136,22 +135,23 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
                 d.unlink()
             elif d.exists():
                 shutil.rmtree(d)
-        dt, m = ours_build(ours, "ours_cold")
+        dt, m, c = ours_build(ours)
+        cpu["ours_cold"].append(c)
         rows["ours_cold"].append(dt)
         mem["ours_cold"] = max(mem.get("ours_cold", 0), m)
-        dt, _ = ours_build(ours)
+        dt, *_ = ours_build(ours)
         rows["ours_noop"].append(dt)
         post.write_text(post.read_text().replace("Synthetic post 0", f"Synthetic post 0 edit {rep}"))
-        dt, _ = ours_build(ours)
+        dt, *_ = ours_build(ours)
         rows["ours_edit_post"].append(dt)
         bibf.write_text(
             bibf.read_text().replace("Synthetic Work 7:", f"Synthetic Work 7 ({rep}):", 1)
             if rep == 0
             else bibf.read_text().replace(f"({rep - 1})", f"({rep})", 1)
         )
-        dt, _ = ours_build(ours)
+        dt, *_ = ours_build(ours)
         rows["ours_edit_bib"].append(dt)
-        dt, _ = timed([sys.executable, "build.py", "check"], ours)
+        dt, *_ = timed([sys.executable, "build.py", "check"], ours)
         rows["ours_check"].append(dt)
         if serve:
             post_times, bib_times = serve_latency(ours, ours / "posts" / "bench-0001.md", bibf)
@@ -168,8 +168,8 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
         "cold_ratio_paired": _spread([o / p for o, p in zip(rows["ours_cold"], rows["pelican_cold"])]),
         # CPU time (user + system of every process) is steadier than wall time on a shared machine;
         # on two cores, a build needing more than twice Pelican's CPU time cannot match its wall time.
-        "cpu_seconds": {k: _spread(v) for k, v in CPU.items()},
-        "cold_cpu_ratio_paired": _spread([o / p for o, p in zip(CPU.get("ours_cold", []), CPU.get("pelican_cold", []))]),
+        "cpu_seconds": {k: _spread(v) for k, v in cpu.items()},
+        "cold_cpu_ratio_paired": _spread([o / p for o, p in zip(cpu["ours_cold"], cpu["pelican_cold"])]),
     }
     base = result["seconds"]["pelican_cold"]["median"]
     print(f"{'scenario':<18}{'median s':>10}{'min':>8}{'max':>8}{'x Pelican':>11}")
