@@ -31,6 +31,7 @@ from . import figures as figmod
 from . import frontmatter, notebooks
 from .atomic import write_atomic
 from .bibliography import Bibliography, suggest_key
+from .doccache import DocCache
 from .errors import BuildError, Problem, Report
 from .render import ROOT_TOKEN, Doc, RenderContext, render_body
 
@@ -201,40 +202,43 @@ def _bib_sig(ctx: RenderContext, key: str) -> str | None:
     return None if e is None else f"{e.authors}|{e.year_label}|{e.html}|{e.links}"
 
 
-_MEMO: dict = {}  # cache file name (a content hash) -> parsed document, for a long-running serve
+_MEMO: dict = {}  # parse-cache name (a content hash) -> parsed document, for a long-running serve
 
 
-def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
+def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None, prune: bool = False):
+    """Every source's document: from memory (serve), the parse cache in the folder ``cache`` or
+    parsed in ``jobs`` worker processes. ``prune``: ``sources`` is the whole site, so the cache may
+    drop documents that no longer belong to it."""
     if len(_MEMO) > 4 * max(len(sources), 64):
         _MEMO.clear()
-    cache.mkdir(parents=True, exist_ok=True)
+    store = DocCache(cache)
     engine, chash = engine_hash(root), _ctx_hash(ctx)
-    docs, problems, todo = {}, [], []
+    docs, problems, todo, new = {}, [], [], []
+    names = {s.path: f"{_doc_key(root, s, chash, engine)}{'-x' if execute else ''}" for s in sources}
+    stored = store.get([n for n in names.values() if n not in _MEMO])
     for s in sources:
-        f = cache / f"{_doc_key(root, s, chash, engine)}{'-x' if execute else ''}.pickle"
-        if f.name in _MEMO or f.is_file():
-            try:
-                cached = _MEMO.get(f.name)
-                if cached is None:
-                    with open(f, "rb") as fh:
-                        cached = pickle.load(fh)
-                sig = getattr(cached, "bib_sig", None)
-                if sig is not None and all(_bib_sig(ctx, k) == v for k, v in sig.items()):
-                    docs[s.path] = _MEMO[f.name] = cached
-                    continue
-            except Exception:
-                pass  # a damaged cache entry is ignored and rebuilt
-        todo.append((s, f))
+        name = names[s.path]
+        try:
+            cached = _MEMO.get(name)
+            if cached is None and name in stored:
+                cached = pickle.loads(stored[name])
+            sig = getattr(cached, "bib_sig", None)
+            if sig is not None and all(_bib_sig(ctx, k) == v for k, v in sig.items()):
+                docs[s.path] = _MEMO[name] = cached
+                continue
+        except Exception:
+            pass  # a damaged cache entry is ignored and rebuilt
+        todo.append((s, name))
 
-    def take(s, f, r):
+    def take(s, name, r):
         if isinstance(r, BuildError):
             problems.extend(r.problems)
             return
         data, ok = r
         docs[s.path] = pickle.loads(data)
         if ok:
-            _MEMO[f.name] = docs[s.path]
-            write_atomic(f, data)
+            _MEMO[name] = docs[s.path]
+            new.append((name, data))
 
     if len(todo) > 6 and jobs > 1:
         import multiprocessing as mp
@@ -246,11 +250,14 @@ def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None):
         ) as pool:
             chunk = max(1, min(16, len(todo) // (jobs * 4)))
             results = pool.map(_parse_pickled, [str(root)] * len(todo), [s for s, _ in todo], chunksize=chunk)
-            for (s, f), r in zip(todo, results):
-                take(s, f, r)
+            for (s, name), r in zip(todo, results):
+                take(s, name, r)
     else:
-        for s, f in todo:
-            take(s, f, _parse_pickled(str(root), s, ctx, execute))
+        for s, name in todo:
+            take(s, name, _parse_pickled(str(root), s, ctx, execute))
+    store.put(new)
+    if prune:
+        store.prune(set(names.values()), limit=4 * max(len(sources), 64))
     for d in docs.values():
         problems.extend(d.problems)
     return docs, problems
@@ -529,7 +536,7 @@ def build(
     base_settings = _read_settings(root, settings_file)
     ctx = render_context(root, sources, bib, figs, _results, base_settings)
     exec_opts = {"cache": str(cache / "notebooks"), "timeout": 60} if execute else None
-    docs, problems = parse_all(root, sources, ctx, cache / "docs", jobs=jobs, execute=exec_opts)
+    docs, problems = parse_all(root, sources, ctx, cache / "docs", jobs=jobs, execute=exec_opts, prune=True)
     report.extend(problems)
     res.docs = docs
     res.timings["parse"] = time.monotonic() - t
@@ -910,10 +917,9 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
         return res  # errors: the live site is as it was
     cache = root / ".cache"
     chash, engine = _ctx_hash(ctx), engine_hash(root)
-    for s, d, *_ in updates:  # the parse cache, as a full build would leave it
-        f = cache / "docs" / f"{_doc_key(root, s, chash, engine)}.pickle"
-        write_atomic(f, pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL))
-        _MEMO[f.name] = d
+    parsed = [(f"{_doc_key(root, s, chash, engine)}", d) for s, d, *_ in updates]
+    DocCache(cache / "docs").put([(name, pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)) for name, d in parsed])
+    _MEMO.update(parsed)  # the parse cache, as a full build would leave it
     # Recorded as a background-search build: a later ``build`` re-indexes rather than trusting an
     # index this process may not have finished writing.
     flags = dict(q["flags"], search="background") if q["flags"].get("search") else q["flags"]
