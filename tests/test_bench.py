@@ -10,6 +10,9 @@ import pytest
 
 from tests.conftest import ROOT
 
+sys.path.insert(0, str(ROOT / "bench"))
+from run import TARGETS, targets  # noqa: E402
+
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench")]
 
 
@@ -21,6 +24,23 @@ def test_generator_is_seeded(tmp_path):
     b, _ = generate(tmp_path / "b", 3, seed=1)
     assert (a / "posts/bench-0002.md").read_text() == (b / "posts/bench-0002.md").read_text()
     assert (a / "posts/bench-0002.md").read_text().count("[@bench") == 5
+
+
+def test_targets_are_judged_from_the_measurements():
+    def result(ratio, serve_edit, serve_bib, rss):
+        return {
+            "seconds": {"ours_serve_edit": {"median": serve_edit}, "ours_serve_bib": {"median": serve_bib}},
+            "cold_ratio_paired": {"median": ratio},
+            "peak_rss_mib": {"ours_cold": rss},
+        }
+
+    assert all(t["met"] for t in targets(result(0.98, 0.23, 0.68, 292)))
+    missed = [t["target"] for t in targets(result(1.02, 0.6, 1.2, 2048)) if not t["met"]]
+    assert missed == [t[0] for t in TARGETS]
+    # "at most 1.0x" includes its limit; "under 0.5 s", "under 1 s" and "under 1 GiB" do not
+    assert [t["met"] for t in targets(result(1.0, 0.5, 1.0, 1024))] == [True, False, False, False]
+    no_serve = {"seconds": {}, "cold_ratio_paired": {"median": 0.9}, "peak_rss_mib": {"ours_cold": 1.0}}
+    assert len(targets(no_serve)) == 2  # --no-serve: the serve targets are not judged
 
 
 def test_smoke_run_prints_table_and_json(tmp_path):
@@ -49,4 +69,5 @@ def test_smoke_run_prints_table_and_json(tmp_path):
     assert data["cold_ratio_paired"]["median"] > 0
     assert set(data["cpu_seconds"]) == {"pelican_cold", "ours_cold"} and data["cold_cpu_ratio_paired"]["median"] > 0
     assert "cold build CPU time (all processes)" in res.stdout
+    assert [t["target"] for t in data["targets"]] == [t[0] for t in TARGETS] and "targets:" in res.stdout
     assert len(data["seconds"]["ours_serve_edit"]["runs"]) == 2 and len(data["seconds"]["ours_serve_bib"]["runs"]) == 1
