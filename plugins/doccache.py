@@ -19,6 +19,8 @@ NAME = "parsed.sqlite"
 
 
 class DocCache:
+    timeout = 30.0  # seconds to wait for another process's write (a serve and a build at once)
+
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.path = self.folder / NAME
@@ -26,7 +28,7 @@ class DocCache:
     def _connect(self) -> sqlite3.Connection:
         new = not self.path.exists()
         self.folder.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
             con.execute("PRAGMA synchronous=OFF")  # a cache: a crash may lose it, never corrupt a build
             con.execute("CREATE TABLE IF NOT EXISTS docs (name TEXT PRIMARY KEY, data BLOB NOT NULL)")
@@ -39,7 +41,8 @@ class DocCache:
         return con
 
     def _run(self, job, default):
-        """``job(connection)``; a damaged file is deleted and the job tried once more on a new one."""
+        """``job(connection)``; a damaged file is deleted and the job tried once more on a new one.
+        A file another process holds locked too long is left alone (the job is skipped)."""
         for attempt in (0, 1):
             try:
                 con = self._connect()
@@ -47,6 +50,8 @@ class DocCache:
                     return job(con)
                 finally:
                     con.close()
+            except sqlite3.OperationalError:  # locked, unreadable folder, full disk: not damage
+                return default
             except sqlite3.DatabaseError:
                 if attempt == 0:
                     try:

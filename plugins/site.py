@@ -917,7 +917,7 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
         return res  # errors: the live site is as it was
     cache = root / ".cache"
     chash, engine = _ctx_hash(ctx), engine_hash(root)
-    parsed = [(f"{_doc_key(root, s, chash, engine)}", d) for s, d, *_ in updates]
+    parsed = [(_doc_key(root, s, chash, engine), d) for s, d, *_ in updates]
     DocCache(cache / "docs").put([(name, pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)) for name, d in parsed])
     _MEMO.update(parsed)  # the parse cache, as a full build would leave it
     # Recorded as a background-search build: a later ``build`` re-indexes rather than trusting an

@@ -28,6 +28,23 @@ def test_damaged_file_is_started_again(tmp_path):
     assert c.get(["a", "b"]) == {"b": b"2"}
 
 
+def test_a_locked_file_is_waited_for_then_left_alone(tmp_path, monkeypatch):
+    import sqlite3
+
+    c = DocCache(tmp_path / "docs")
+    c.put([("a", b"1")])
+    monkeypatch.setattr(DocCache, "timeout", 0.2)
+    other = sqlite3.connect(c.path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another process writing for longer than the timeout
+    try:
+        assert c.get(["a"]) == {}
+        c.put([("b", b"2")])
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert c.get(["a", "b"]) == {"a": b"1"}  # the file was kept, not taken for damaged
+
+
 def test_prune_keeps_the_current_documents_once_over_the_limit(tmp_path):
     c = DocCache(tmp_path / "docs")
     c.put([(f"old{i}", b"x") for i in range(10)] + [("now1", b"1"), ("now2", b"2")])
