@@ -72,7 +72,13 @@ def cmd_build(args) -> int:
         return 0
     n = len(res.report.warnings)
     extra = f", {n} warning(s) (python build.py check lists them)" if n else ""
-    timing = " ".join(f"{k}={v:.1f}s" for k, v in res.timings.items()) + f" pages-reused={res.reused}" if args.verbose else ""
+    timing = (
+        " ".join(f"{k}={v:.1f}s" for k, v in res.timings.items())
+        + f" pages-reused={res.reused}"
+        + (" search-index-reused" if res.search_reused else "")
+        if args.verbose
+        else ""
+    )
     print(f"built {len(res.sources)} sources in {time.monotonic() - t0:.1f} s{extra} {timing}".rstrip(), file=sys.stderr)
     print(f"open {ROOT / 'output' / 'index.html'} or run: python build.py serve", file=sys.stderr)
     return 0

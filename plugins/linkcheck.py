@@ -56,6 +56,7 @@ _TOKEN = re.compile(
 )
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _INTERESTING = re.compile(r"\b(?:id|name|href|src)\s*=", re.I)
+_PAGEFIND_BODY = re.compile(rb"data-pagefind-body", re.I)
 
 
 def _fast_collect(text: str):
@@ -91,8 +92,10 @@ class _Parsed:
         self.ids, self.links = set(ids), [tuple(x) for x in links]
 
 
-def scan(out: Path, cache: Path | None = None):
-    """Parse every page once; with ``cache``, pages whose bytes are unchanged are not parsed again."""
+def scan(out: Path, cache: Path | None = None, searchable: dict | None = None):
+    """Parse every page once; with ``cache``, pages whose bytes are unchanged are not parsed again.
+    ``searchable`` (a dict) is filled with path -> SHA-256 of each page that marks a part for the
+    search index (``data-pagefind-body``, in any case)."""
     import hashlib
     import json
 
@@ -109,6 +112,8 @@ def scan(out: Path, cache: Path | None = None):
             continue
         raw = f.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
+        if searchable is not None and _PAGEFIND_BODY.search(raw):
+            searchable[rel] = digest
         hit = memo.get(digest)
         if hit is None:
             try:

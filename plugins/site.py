@@ -59,6 +59,7 @@ class BuildResult:
     reused: int = 0  # document pages linked from the previous build instead of rendered
     quick_pages: int = 0  # document pages serve's quick path rendered
     search_job: object = None  # with search="background": the running Pagefind (see finish_background_search)
+    search_reused: bool = False  # the last build's search index was reused (its pages are unchanged)
     quick: dict | None = None  # what serve's quick path needs from this build (see quick_update)
 
 
@@ -588,18 +589,28 @@ def build(
         from .linkcheck import _Tree, check_site, scan
 
         # Pagefind (another process) indexes while this one reads every page for the link check;
-        # links are resolved once the index, which pages link to, is written.
+        # links are resolved once the index, which pages link to, is written. When every page
+        # Pagefind indexes is byte for byte what the last index was built from (an edit to a
+        # figure, a draft, a page search ignores), that index is reused instead.
         t = time.monotonic()
         background = search == "background"
-        if background:  # serve: show the edit now, index afterwards; meanwhile the last index serves
-            previous = Path(os.path.realpath(output)) / "pagefind"
+        previous = Path(os.path.realpath(output)) / "pagefind"
+        searchable: dict = {}
+        scanned = None
+        if search and previous.is_dir() and _indexed_key(cache, previous.parent.name):
+            scanned = scan(new, cache / "linkcheck-pages.json", searchable=searchable)
+            if searchable and search_key(searchable) == _indexed_key(cache, previous.parent.name):
+                shutil.copytree(previous, new / "pagefind", copy_function=os.link)
+                background, res.search_reused = False, True
+        if background and not res.search_reused:  # serve: show the edit now, index afterwards; the last index serves meanwhile
             if previous.is_dir():
                 shutil.copytree(previous, new / "pagefind", copy_function=os.link)
             else:
                 background, search = False, True  # no index to stand in: index now
-        indexer = start_pagefind(new) if search and not background else None
+        indexer = start_pagefind(new) if search and not background and not res.search_reused else None
         try:
-            scanned = scan(new, cache / "linkcheck-pages.json")
+            if scanned is None:
+                scanned = scan(new, cache / "linkcheck-pages.json", searchable=searchable)
         finally:
             p = finish_pagefind(indexer) if indexer is not None else None
         if p:
@@ -629,6 +640,9 @@ def build(
             site=final.name,
         )
         _write_state(cache, fingerprint, final.name)
+        # An index written by this build (or reused) is recorded with the pages it was built from;
+        # one still being written in the background is not, so the next build will not trust it.
+        _record_index(cache, final.name, search_key(searchable) if search and not background and searchable else None)
         res.reused = len(reused)
     except BuildError:
         shutil.rmtree(new, ignore_errors=True)
@@ -636,6 +650,37 @@ def build(
         shutil.rmtree(new, ignore_errors=True)
         raise
     return res
+
+
+def search_key(searchable: dict) -> str:
+    """What a Pagefind index depends on: the path and bytes (``searchable``: path -> SHA-256) of
+    every page it indexes and Pagefind's version. When any page marks its searchable part
+    (``data-pagefind-body``), Pagefind indexes those pages only, so no other page matters."""
+    try:
+        from importlib.metadata import version
+
+        pagefind = version("pagefind_bin")
+    except Exception:  # noqa: BLE001 - unknown version: never equal to a recorded one
+        pagefind = f"unknown-{time.time_ns()}"
+    blob = json.dumps([pagefind, list(_pagefind_command()), sorted(searchable.items())])
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _indexed_key(cache: Path, site: str) -> str | None:
+    """The search key recorded for the index of the built site folder ``site``, if any."""
+    try:
+        state = json.loads((cache / "search-index.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return state.get("key") if isinstance(state, dict) and state.get("site") == site else None
+
+
+def _record_index(cache: Path, site: str, key: str | None) -> None:
+    f = cache / "search-index.json"
+    if key is None:
+        f.unlink(missing_ok=True)
+    else:
+        write_atomic(f, (json.dumps({"site": site, "key": key}) + "\n").encode())
 
 
 def render_context(root: Path, sources, bib, figs, fig_results, settings: dict) -> RenderContext:
@@ -912,6 +957,7 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
     biblio = None
     if bib is not prev.bib:
         biblio = _biblio(bib, _cited_by(res.sources, res.docs), res.docs)
+    _record_index(root / ".cache", live.name, None)  # its pages change in place: its index is no longer the recorded one
     pages = _quick_write(root, live, q, res, updates, biblio)
     if pages is None:
         return res  # errors: the live site is as it was

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 
@@ -188,3 +189,45 @@ def test_serve_quick_path_for_a_bib_edit_equals_a_clean_build(site, tmp_path):
     start = text.index("@", text.index("vaswani2017attention") - 20)
     bib.write_text(text[:start] + text[text.index("\n}", start) + 2 :])
     assert quick_update(site, res, [str(bib)]) is None
+
+
+def test_search_index_is_reused_only_while_its_pages_are_unchanged(site, tmp_path):
+    """An edit that changes no page search indexes (a draft's body) reuses the last index (the same
+    files, hard-linked); an edit to a published post indexes again; either way the site equals a
+    clean build. serve's in-place quick edits withdraw the record of the index they invalidate."""
+
+    def entry_inode():
+        return os.stat(site / "output/pagefind/pagefind-entry.json").st_ino
+
+    def build_v():
+        res = run_build(site, "build", "--no-papers", "-v")
+        assert res.returncode == 0, res.stderr[-2000:]
+        return res.stderr
+
+    assert "search-index-reused" not in build_v()  # nothing to reuse yet
+    first = entry_inode()
+    draft = site / "posts" / "draft-post.md"
+    draft.write_text(draft.read_text() + "\nA sentence added to the draft.\n")
+    assert "search-index-reused" in build_v() and entry_inode() == first
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".cache", "output", "output.swap"))
+    assert run_build(clean, "build", "--no-papers").returncode == 0
+    assert tree_hashes(site / "output") == tree_hashes(clean / "output")
+
+    post = site / "posts" / "demo-post.md"
+    post.write_text(post.read_text().replace("Searchable word", "Searchable term", 1))
+    assert "search-index-reused" not in build_v() and entry_inode() != first
+
+    from plugins.site import _indexed_key, build, quick_update
+
+    live = os.path.realpath(site / "output")
+    assert _indexed_key(site / ".cache", os.path.basename(live))  # recorded by the last build
+    res = build(site, papers=False, search="background", progress=lambda m: None)
+    from plugins.site import finish_background_search
+
+    finish_background_search(res)
+    post.write_text(post.read_text().replace("Searchable term", "Searchable word", 1))
+    quick = quick_update(site, res, [str(post)])
+    assert quick is not None and not quick.report.errors
+    finish_background_search(quick)
+    assert _indexed_key(site / ".cache", os.path.basename(os.path.realpath(site / "output"))) is None
