@@ -461,6 +461,13 @@ def finish_pagefind(proc) -> Problem | None:
     return None
 
 
+def stop_pagefind(proc) -> None:
+    """Stop an indexing started by ``start_pagefind`` whose index is not wanted."""
+    if isinstance(proc, subprocess.Popen):
+        proc.kill()
+        proc.communicate()
+
+
 def run_pagefind(out: Path) -> Problem | None:
     return finish_pagefind(start_pagefind(out))
 
@@ -596,10 +603,21 @@ def build(
         background = search == "background"
         previous = Path(os.path.realpath(output)) / "pagefind"
         searchable: dict = {}
-        scanned = None
+        scanned = indexer = None
         if search and previous.is_dir() and _indexed_key(cache, previous.parent.name):
-            scanned = scan(new, cache / "linkcheck-pages.json", searchable=searchable)
+            if not background:  # on the chance that the pages changed (stopped if they did not)
+                indexer = start_pagefind(new)
+            try:
+                scanned = scan(new, cache / "linkcheck-pages.json", searchable=searchable)
+            except BaseException:
+                if indexer is not None:
+                    stop_pagefind(indexer)
+                raise
             if searchable and search_key(searchable) == _indexed_key(cache, previous.parent.name):
+                if indexer is not None:
+                    stop_pagefind(indexer)
+                    indexer = None
+                    shutil.rmtree(new / "pagefind", ignore_errors=True)
                 shutil.copytree(previous, new / "pagefind", copy_function=os.link)
                 background, res.search_reused = False, True
         if background and not res.search_reused:  # serve: show the edit now, index afterwards; the last index serves meanwhile
@@ -607,7 +625,8 @@ def build(
                 shutil.copytree(previous, new / "pagefind", copy_function=os.link)
             else:
                 background, search = False, True  # no index to stand in: index now
-        indexer = start_pagefind(new) if search and not background and not res.search_reused else None
+        if indexer is None and search and not background and not res.search_reused:
+            indexer = start_pagefind(new)
         try:
             if scanned is None:
                 scanned = scan(new, cache / "linkcheck-pages.json", searchable=searchable)
