@@ -231,3 +231,14 @@ def test_search_index_is_reused_only_while_its_pages_are_unchanged(site, tmp_pat
     assert quick is not None and not quick.report.errors
     finish_background_search(quick)
     assert _indexed_key(site / ".cache", os.path.basename(os.path.realpath(site / "output"))) is None
+
+
+def test_search_key_depends_on_the_pages_and_pagefind(monkeypatch):
+    from plugins import site as sitemod
+
+    a = sitemod.search_key({"p/index.html": "1"})
+    assert a == sitemod.search_key({"p/index.html": "1"})
+    assert a not in {sitemod.search_key({"p/index.html": "2"}), sitemod.search_key({"q/index.html": "1"}), sitemod.search_key({})}
+    assert sitemod._pagefind_version().startswith("pagefind_bin-")  # found, not the never-equal stand-in
+    monkeypatch.setattr(sitemod, "_pagefind_version", lambda: "pagefind_bin-9.9.9.dist-info")
+    assert sitemod.search_key({"p/index.html": "1"}) != a
