@@ -18,6 +18,14 @@ from pathlib import Path
 NAME = "parsed.sqlite"
 
 
+def _damaged(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite found the file corrupt or not a database at all."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:  # Python before 3.11 does not say: judge by the message
+        return "malformed" in str(exc) or "not a database" in str(exc)
+    return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
 class DocCache:
     timeout = 30.0  # seconds to wait for another process's write (a serve and a build at once)
 
@@ -52,7 +60,9 @@ class DocCache:
                     con.close()
             except sqlite3.OperationalError:  # locked, unreadable folder, full disk: not damage
                 return default
-            except sqlite3.DatabaseError:
+            except sqlite3.DatabaseError as exc:
+                if not _damaged(exc):
+                    raise  # a mistake in this module, not in the file: let it show
                 if attempt == 0:
                     try:
                         self.path.unlink(missing_ok=True)

@@ -56,7 +56,10 @@ _TOKEN = re.compile(
 )
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _INTERESTING = re.compile(r"\b(?:id|name|href|src)\s*=", re.I)
+# Any mention of the search mark (a superset of the pages Pagefind indexes), and the mark as an
+# attribute of a start tag (when no page has one, Pagefind indexes every page).
 _PAGEFIND_BODY = re.compile(rb"data-pagefind-body", re.I)
+_PAGEFIND_BODY_ATTR = re.compile(rb"<[a-z][^<>]*\sdata-pagefind-body(?=[\s=/>])", re.I)
 
 
 def _fast_collect(text: str):
@@ -94,8 +97,8 @@ class _Parsed:
 
 def scan(out: Path, cache: Path | None = None, searchable: dict | None = None):
     """Parse every page once; with ``cache``, pages whose bytes are unchanged are not parsed again.
-    ``searchable`` (a dict) is filled with path -> SHA-256 of each page that marks a part for the
-    search index (``data-pagefind-body``, in any case)."""
+    ``searchable`` (a dict) is filled with path -> (SHA-256, whether the mark is a tag's attribute)
+    for each page that mentions the search index's mark (``data-pagefind-body``, in any case)."""
     import hashlib
     import json
 
@@ -113,7 +116,7 @@ def scan(out: Path, cache: Path | None = None, searchable: dict | None = None):
         raw = f.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
         if searchable is not None and _PAGEFIND_BODY.search(raw):
-            searchable[rel] = digest
+            searchable[rel] = (digest, _PAGEFIND_BODY_ATTR.search(raw) is not None)
         hit = memo.get(digest)
         if hit is None:
             try:

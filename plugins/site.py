@@ -240,12 +240,15 @@ def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None, prune
         if ok:
             _MEMO[name] = docs[s.path]
             new.append((name, data))
+            if len(new) >= 200:  # stored in batches: an interrupted parse keeps what it finished
+                store.put(new)
+                new.clear()
 
     if len(todo) > 6 and jobs > 1:
         import multiprocessing as mp
 
         # Workers return each document already pickled (the bytes the cache stores), in chunks;
-        # this process writes and loads each one as it arrives, while the workers go on.
+        # this process loads each one as it arrives (and stores them in batches), while the workers go on.
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=mp.get_context("fork"), initializer=_init_worker, initargs=(ctx, execute or {})
         ) as pool:
@@ -604,7 +607,8 @@ def build(
         previous = Path(os.path.realpath(output)) / "pagefind"
         searchable: dict = {}
         scanned = indexer = None
-        if search and previous.is_dir() and _indexed_key(cache, previous.parent.name):
+        recorded = _indexed_key(cache, previous.parent.name) if search and previous.is_dir() else None
+        if recorded:
             if not background:  # on the chance that the pages changed (stopped if they did not)
                 indexer = start_pagefind(new)
             try:
@@ -613,13 +617,16 @@ def build(
                 if indexer is not None:
                     stop_pagefind(indexer)
                 raise
-            if searchable and search_key(searchable) == _indexed_key(cache, previous.parent.name):
+            if search_key(searchable) == recorded:
                 if indexer is not None:
                     stop_pagefind(indexer)
                     indexer = None
+                try:
                     shutil.rmtree(new / "pagefind", ignore_errors=True)
-                shutil.copytree(previous, new / "pagefind", copy_function=os.link)
-                background, res.search_reused = False, True
+                    shutil.copytree(previous, new / "pagefind", copy_function=os.link)
+                    background, res.search_reused = False, True
+                except (OSError, shutil.Error):  # the previous site changed meanwhile (another build): index
+                    shutil.rmtree(new / "pagefind", ignore_errors=True)
         if background and not res.search_reused:  # serve: show the edit now, index afterwards; the last index serves meanwhile
             if previous.is_dir():
                 shutil.copytree(previous, new / "pagefind", copy_function=os.link)
@@ -661,7 +668,7 @@ def build(
         _write_state(cache, fingerprint, final.name)
         # An index written by this build (or reused) is recorded with the pages it was built from;
         # one still being written in the background is not, so the next build will not trust it.
-        _record_index(cache, final.name, search_key(searchable) if search and not background and searchable else None)
+        _record_index(cache, final.name, search_key(searchable) if search and not background else None)
         res.reused = len(reused)
     except BuildError:
         shutil.rmtree(new, ignore_errors=True)
@@ -671,25 +678,38 @@ def build(
     return res
 
 
-def search_key(searchable: dict) -> str:
-    """What a Pagefind index depends on: the path and bytes (``searchable``: path -> SHA-256) of
-    every page it indexes and Pagefind's version. When any page marks its searchable part
-    (``data-pagefind-body``), Pagefind indexes those pages only, so no other page matters."""
-    blob = json.dumps([_pagefind_version(), list(_pagefind_command()), sorted(searchable.items())])
+def search_key(searchable: dict) -> str | None:
+    """What a Pagefind index depends on, or None when it cannot be told. ``searchable``: path ->
+    (SHA-256, marked by an attribute) of every page that mentions the mark ``data-pagefind-body``.
+    When some page carries it as an attribute, Pagefind indexes only such pages, all among these;
+    when none does, it indexes every page, which the key does not cover. Pagefind's version, its
+    configuration files in the working folder (where it reads them) and its ``PAGEFIND_``
+    environment variables are part of the key."""
+    version = _pagefind_version()
+    if not version or not any(marked for _, marked in searchable.values()):
+        return None
+    config = []
+    for name in ("pagefind.toml", "pagefind.yml", "pagefind.yaml", "pagefind.json"):
+        try:
+            config.append((name, Path(name).read_text("utf-8", "replace")))
+        except OSError:
+            pass
+    env = sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("PAGEFIND_"))
+    blob = json.dumps([version, list(_pagefind_command()), config, env, sorted(searchable.items())])
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
 def _pagefind_version() -> str:
     """The installed ``pagefind_bin`` distribution's name and version, read from its metadata folder
-    (``importlib.metadata`` takes 50 ms to find it); unknown: a value no record can equal."""
+    (``importlib.metadata`` takes 50 ms to find it); "" when it is not found (no index is reused)."""
     try:
         import pagefind_bin
 
         found = sorted(p.name for p in Path(pagefind_bin.__file__).parent.parent.glob("pagefind_bin-*.dist-info"))
     except ImportError:
         found = []
-    return "|".join(found) or f"unknown-{time.time_ns()}"
+    return "|".join(found)
 
 
 def _indexed_key(cache: Path, site: str) -> str | None:

@@ -45,6 +45,18 @@ def test_a_locked_file_is_waited_for_then_left_alone(tmp_path, monkeypatch):
     assert c.get(["a", "b"]) == {"a": b"1"}  # the file was kept, not taken for damaged
 
 
+def test_a_mistake_in_the_code_is_not_taken_for_a_damaged_file(tmp_path):
+    import sqlite3
+
+    import pytest
+
+    c = DocCache(tmp_path / "docs")
+    c.put([("a", b"1")])
+    with pytest.raises(sqlite3.IntegrityError):
+        c.put([("b", None)])  # the table refuses an empty document
+    assert c.get(["a"]) == {"a": b"1"}  # the file was kept
+
+
 def test_prune_keeps_the_current_documents_once_over_the_limit(tmp_path):
     c = DocCache(tmp_path / "docs")
     c.put([(f"old{i}", b"x") for i in range(10)] + [("now1", b"1"), ("now2", b"2")])

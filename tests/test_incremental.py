@@ -218,27 +218,61 @@ def test_search_index_is_reused_only_while_its_pages_are_unchanged(site, tmp_pat
     post.write_text(post.read_text().replace("Searchable word", "Searchable term", 1))
     assert "search-index-reused" not in build_v() and entry_inode() != first
 
-    from plugins.site import _indexed_key, build, quick_update
+    from plugins.site import _indexed_key, build, finish_background_search, quick_update
 
-    live = os.path.realpath(site / "output")
-    assert _indexed_key(site / ".cache", os.path.basename(live))  # recorded by the last build
+    def recorded():
+        return _indexed_key(site / ".cache", os.path.basename(os.path.realpath(site / "output")))
+
+    assert recorded()  # by the last build
+    # serve's builds index in the background after showing the site: such an index is not recorded,
+    # neither while it is written nor after it is put in place.
+    post.write_text(post.read_text().replace("Searchable term", "Searchable phrase", 1))
     res = build(site, papers=False, search="background", progress=lambda m: None)
-    from plugins.site import finish_background_search
-
+    assert res.output is not None and not res.search_reused and recorded() is None
     finish_background_search(res)
-    post.write_text(post.read_text().replace("Searchable term", "Searchable word", 1))
+    assert recorded() is None
+    # A later full build records its index again; serve's in-place quick edit then withdraws it.
+    res = build(site, papers=False, search=True, progress=lambda m: None)
+    assert recorded()
+    res = build(site, papers=False, search="background", progress=lambda m: None)
+    assert res.search_reused and recorded()  # pages unchanged: the recorded index, reused whole
+    post.write_text(post.read_text().replace("Searchable phrase", "Searchable word", 1))
     quick = quick_update(site, res, [str(post)])
     assert quick is not None and not quick.report.errors
     finish_background_search(quick)
     assert _indexed_key(site / ".cache", os.path.basename(os.path.realpath(site / "output"))) is None
 
 
-def test_search_key_depends_on_the_pages_and_pagefind(monkeypatch):
+def test_search_key_depends_on_the_pages_and_pagefind(monkeypatch, tmp_path):
     from plugins import site as sitemod
+    from plugins.linkcheck import scan
 
-    a = sitemod.search_key({"p/index.html": "1"})
-    assert a == sitemod.search_key({"p/index.html": "1"})
-    assert a not in {sitemod.search_key({"p/index.html": "2"}), sitemod.search_key({"q/index.html": "1"}), sitemod.search_key({})}
-    assert sitemod._pagefind_version().startswith("pagefind_bin-")  # found, not the never-equal stand-in
+    page = {"p/index.html": ("1", True)}
+    a = sitemod.search_key(page)
+    assert a is not None and a == sitemod.search_key(dict(page))
+    others = [{"p/index.html": ("2", True)}, {"q/index.html": ("1", True)}, {**page, "r/index.html": ("3", False)}]
+    assert a not in {sitemod.search_key(o) for o in others}
+    # No page carries the mark as an attribute: Pagefind indexes every page, which no key covers.
+    assert sitemod.search_key({"p/index.html": ("1", False)}) is None and sitemod.search_key({}) is None
+    assert sitemod._pagefind_version().startswith("pagefind_bin-")
+    monkeypatch.setenv("PAGEFIND_EXCLUDE_SELECTORS", "h2")  # Pagefind reads its settings from these
+    assert sitemod.search_key(page) not in {a, None}
+    monkeypatch.delenv("PAGEFIND_EXCLUDE_SELECTORS")
+    monkeypatch.chdir(tmp_path)  # ... and from a configuration file where it runs
+    (tmp_path / "pagefind.yml").write_text("exclude_selectors: [h2]\n")
+    assert sitemod.search_key(page) not in {a, None}
+    (tmp_path / "pagefind.yml").unlink()
+    assert sitemod.search_key(page) == a
     monkeypatch.setattr(sitemod, "_pagefind_version", lambda: "pagefind_bin-9.9.9.dist-info")
-    assert sitemod.search_key({"p/index.html": "1"}) != a
+    assert sitemod.search_key(page) not in {a, None}
+    monkeypatch.setattr(sitemod, "_pagefind_version", lambda: "")
+    assert sitemod.search_key(page) is None  # unknown Pagefind: never reused
+
+    # The scan tells a marked page from one that only mentions the mark in its text.
+    site = tmp_path / "site"
+    for name, body in [("a", "<main data-pagefind-body>x</main>"), ("b", "<p>&lt;main data-pagefind-body&gt;</p>"), ("c", "<p>y</p>")]:
+        (site / name).mkdir(parents=True)
+        (site / name / "index.html").write_text(f"<!doctype html><html><body>{body}</body></html>")
+    found = {}
+    scan(site, searchable=found)
+    assert {k: v[1] for k, v in found.items()} == {"a/index.html": True, "b/index.html": False}
