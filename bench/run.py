@@ -106,7 +106,7 @@ TARGETS = (  # (what, key, limit, inclusive): "at most 1.0x", "under 0.5 s", "un
     ("cold build / plain Pelican's, same repetition (median)", "cold_ratio", 1.0, True),
     ("warm rebuild after a one-post edit, s (serve: save -> reload)", "serve_edit", 0.5, False),
     ("serve: save -> reload, slowest scenario, s", "serve_worst", 1.0, False),
-    ("peak memory of the cold build, MiB", "rss", 1024.0, False),
+    ("peak memory of the cold build's largest process, MiB", "rss", 1024.0, False),
 )
 
 
