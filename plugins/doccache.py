@@ -3,11 +3,11 @@ depends on, kept in one SQLite file (``.cache/docs/parsed.sqlite``).
 
 One file rather than one per document: creating a thousand files cost a cold build of the
 benchmark corpus about half a second of kernel time here, taken from the two cores the parse keeps
-busy (0.48-0.52 s of system time in the build process, against 0.05-0.08 s for one SQLite
-transaction), and a warm build reads one file instead of opening a thousand. SQLite makes each
+busy (0.47-0.70 s of system time in the build process in nine of ten cold parses, against
+0.05-0.08 s for SQLite), and a warm build reads one file instead of opening a thousand. SQLite makes each
 write atomic and lets a running ``serve`` and a ``build`` share the file. It is a cache, never a
-source of truth: a damaged file is deleted and started again, and if SQLite cannot be used at all
-every document is simply parsed again.
+source of truth: a damaged file is deleted and started again, and if SQLite cannot be used (a
+lock held too long, an unwritable folder) every document is simply parsed again.
 """
 
 from __future__ import annotations

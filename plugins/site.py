@@ -606,7 +606,7 @@ def build(
         background = search == "background"
         previous = Path(os.path.realpath(output)) / "pagefind"
         searchable: dict = {}
-        scanned = indexer = None
+        scanned = indexer = key = None
         recorded = _indexed_key(cache, previous.parent.name) if search and previous.is_dir() else None
         if recorded:
             if not background:  # on the chance that the pages changed (stopped if they did not)
@@ -617,7 +617,8 @@ def build(
                 if indexer is not None:
                     stop_pagefind(indexer)
                 raise
-            if search_key(searchable) == recorded:
+            key = search_key(searchable)
+            if key == recorded:
                 if indexer is not None:
                     stop_pagefind(indexer)
                     indexer = None
@@ -637,6 +638,7 @@ def build(
         try:
             if scanned is None:
                 scanned = scan(new, cache / "linkcheck-pages.json", searchable=searchable)
+                key = search_key(searchable)
         finally:
             p = finish_pagefind(indexer) if indexer is not None else None
         if p:
@@ -668,7 +670,7 @@ def build(
         _write_state(cache, fingerprint, final.name)
         # An index written by this build (or reused) is recorded with the pages it was built from;
         # one still being written in the background is not, so the next build will not trust it.
-        _record_index(cache, final.name, search_key(searchable) if search and not background else None)
+        _record_index(cache, final.name, key if search and not background else None)
         res.reused = len(reused)
     except BuildError:
         shutil.rmtree(new, ignore_errors=True)
@@ -1003,11 +1005,11 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
     biblio = None
     if bib is not prev.bib:
         biblio = _biblio(bib, _cited_by(res.sources, res.docs), res.docs)
-    _record_index(root / ".cache", live.name, None)  # its pages change in place: its index is no longer the recorded one
+    cache = root / ".cache"
+    _record_index(cache, live.name, None)  # its pages change in place: its index is no longer the recorded one
     pages = _quick_write(root, live, q, res, updates, biblio)
     if pages is None:
         return res  # errors: the live site is as it was
-    cache = root / ".cache"
     chash, engine = _ctx_hash(ctx), engine_hash(root)
     parsed = [(_doc_key(root, s, chash, engine), d) for s, d, *_ in updates]
     DocCache(cache / "docs").put([(name, pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)) for name, d in parsed])
