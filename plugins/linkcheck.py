@@ -205,13 +205,29 @@ def rescan(out: Path, pages: dict, changed) -> dict | None:
     return fresh
 
 
+def _under(target: str, prefixes) -> bool:
+    return any(target == p.rstrip("/") or target.startswith(p) for p in prefixes)
+
+
 def check_site(
-    out: Path, sources=(), docs=None, root: Path | None = None, skip=(), cache: Path | None = None, pages=None, only=None, tree=None
+    out: Path,
+    sources=(),
+    docs=None,
+    root: Path | None = None,
+    skip=(),
+    cache: Path | None = None,
+    pages=None,
+    only=None,
+    tree=None,
+    defer=(),
+    deferred: set | None = None,
 ) -> list[Problem]:
     """Check every internal link; ``pages`` is a ``scan`` result made earlier (e.g. while Pagefind ran).
 
     ``only``: check just the links on these pages (after ``rescan`` found that no other page's
-    links can have changed their answer); ``tree``: the site's files, when known to be unchanged."""
+    links can have changed their answer); ``tree``: the site's files, when known to be unchanged.
+    ``defer``: folders still being written (the search index): links into them are not checked
+    here, and the pages holding them are added to ``deferred``, to check with ``only`` later."""
     out = Path(out)
     if pages is None:
         pages = scan(out, cache)
@@ -229,6 +245,9 @@ def check_site(
                 continue
             target, frag = _resolve(page, url, tree)
             if target is None or target.startswith(skip):
+                continue
+            if defer and _under(target, defer):
+                deferred.add(page)
                 continue
             src = by_page.get(page)
 

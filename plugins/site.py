@@ -28,7 +28,7 @@ from pathlib import Path
 import yaml
 
 from . import figures as figmod
-from . import frontmatter, notebooks
+from . import forked, frontmatter, notebooks
 from .atomic import write_atomic
 from .bibliography import Bibliography, suggest_key
 from .doccache import DocCache
@@ -598,8 +598,8 @@ def build(
             raise BuildError(report.errors)
         from .linkcheck import _Tree, check_site, scan
 
-        # Pagefind (another process) indexes while this one reads every page for the link check;
-        # links are resolved once the index, which pages link to, is written. When every page
+        # Pagefind (another process) indexes while the link check reads every page and resolves
+        # their links (below); links into the index are resolved once it is written. When every page
         # Pagefind indexes is byte for byte what the last index was built from (an edit to a
         # figure, a draft, a page search ignores), that index is reused instead.
         t = time.monotonic()
@@ -635,19 +635,43 @@ def build(
                 background, search = False, True  # no index to stand in: index now
         if indexer is None and search and not background and not res.search_reused:
             indexer = start_pagefind(new)
+        checked = later = p = None
         try:
+            if indexer is not None:
+                # Pagefind uses both cores while it reads the pages, then about one while it writes
+                # the index. A forked copy at the lowest priority scans the pages and checks their
+                # links meanwhile, taking only the CPU Pagefind leaves; links into the index are
+                # checked once it is written. A copy not done soon after Pagefind is stopped, and
+                # this process does its work.
+                job = forked.start(lambda: _scan_and_check(new, cache, sources, docs, root, scanned, searchable), nice=19)
+                try:
+                    p = finish_pagefind(indexer)
+                    indexer = None
+                finally:
+                    got = job.result(grace=0.5) if job is not None else None
+                if got is not None:
+                    scanned, searchable, checked, later = got
             if scanned is None:
                 scanned = scan(new, cache / "linkcheck-pages.json", searchable=searchable)
+            if key is None:
                 key = search_key(searchable)
         finally:
-            p = finish_pagefind(indexer) if indexer is not None else None
+            if indexer is not None:
+                p = finish_pagefind(indexer)
         if p:
             report.problems.append(p)
             raise BuildError([p])
         res.timings["search+scan"] = time.monotonic() - t
         t = time.monotonic()
         tree = _Tree(new)
-        report.extend(check_site(new, sources, docs, root, skip=() if search else ("pagefind/",), pages=scanned, tree=tree))
+        skip = () if search else ("pagefind/",)
+        if checked is None:
+            checked = check_site(new, sources, docs, root, skip=skip, pages=scanned, tree=tree)
+        elif later:
+            checked = sorted(
+                set(checked) | set(check_site(new, sources, docs, root, skip=skip, pages=scanned, only=sorted(later), tree=tree))
+            )
+        report.extend(checked)
         res.timings["links"] = time.monotonic() - t
         if report.errors:
             raise BuildError(report.errors)
@@ -712,6 +736,19 @@ def _pagefind_version() -> str:
     except ImportError:
         found = []
     return "|".join(found)
+
+
+def _scan_and_check(new: Path, cache: Path, sources, docs, root: Path, pages, searchable: dict):
+    """The link check while the search index is written: the pages scanned (unless ``pages`` is
+    given), then every link except those into the index. (pages, searchable, problems, the pages
+    whose links into the index are still to check)."""
+    from .linkcheck import check_site, scan
+
+    if pages is None:
+        pages = scan(new, cache / "linkcheck-pages.json", searchable=searchable)
+    later: set = set()
+    problems = check_site(new, sources, docs, root, pages=pages, defer=("pagefind/",), deferred=later)
+    return pages, searchable, problems, later
 
 
 def _indexed_key(cache: Path, site: str) -> str | None:

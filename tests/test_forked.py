@@ -48,3 +48,28 @@ def test_an_error_here_still_waits_for_the_copy(forks):
         share(boom, lambda: 1)
     with pytest.raises(ChildProcessError):
         os.waitpid(forks[0], os.WNOHANG)
+
+
+def test_start_runs_the_copy_at_the_niceness_asked_and_result_collects_it(forks):
+    from plugins.forked import start
+
+    job = start(lambda: (os.getpid(), os.nice(0)), nice=7)
+    pid, niceness = job.result()
+    assert pid == forks[0] != os.getpid()
+    assert niceness == os.nice(0) + 7  # the copy only: this process keeps its priority
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forks[0], os.WNOHANG)
+
+
+def test_a_copy_not_done_within_the_grace_period_is_stopped_and_gives_none(forks):
+    import time
+
+    from plugins.forked import start
+
+    job = start(lambda: time.sleep(30) or "late")
+    t = time.monotonic()
+    assert job.result(grace=0.2) is None
+    assert time.monotonic() - t < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forks[0], os.WNOHANG)  # stopped and reaped
+    assert start(lambda: "soon").result(grace=30) == "soon"

@@ -276,3 +276,36 @@ def test_search_key_depends_on_the_pages_and_pagefind(monkeypatch, tmp_path):
     found = {}
     scan(site, searchable=found)
     assert {k: v[1] for k, v in found.items()} == {"a/index.html": True, "b/index.html": False}
+
+
+def test_links_checked_beside_the_index_give_the_answer_a_serial_check_gives(site, monkeypatch):
+    """With search on, a forked copy at the lowest priority scans the pages and checks their links
+    while Pagefind writes the index; links into the index are checked once it is written. Broken
+    links, into the index or elsewhere, are reported with their source line alike whether the copy
+    did that work, failed, or could not be forked."""
+    from plugins import forked
+    from plugins.site import build
+
+    post = site / "posts" / "demo-post.md"
+    post.write_text(post.read_text() + '\nSee <a href="../../pagefind/no-such.js">the index</a> and <a href="../no-such-post/">nowhere</a>.\n')
+    line = post.read_text().count("\n")
+    real, nices = forked.start, []
+
+    def spy(there, nice=0):
+        nices.append(nice)
+        return real(there, nice)
+
+    answers = []
+    for fake in (spy, lambda there, nice=0: real(lambda: 1 / 0, nice), lambda there, nice=0: None):
+        monkeypatch.setattr(forked, "start", fake)
+        shutil.rmtree(site / ".cache", ignore_errors=True)  # no index to reuse: Pagefind runs
+        res = build(site, papers=False, progress=lambda m: None)
+        assert res.output is None
+        answers.append(sorted(p.format() for p in res.report.errors))
+    assert nices == [19], answers
+    assert answers[0] == answers[1] == answers[2]
+    assert (
+        f"posts/demo-post.md:{line}: broken link '../../pagefind/no-such.js' on posts/demo-post/index.html: no file pagefind/no-such.js in the built site"
+        in answers[0]
+    )
+    assert any(a.startswith(f"posts/demo-post.md:{line}: broken link '../no-such-post/'") for a in answers[0]), answers[0]

@@ -90,3 +90,24 @@ def test_fast_scanner_agrees_on_the_built_site(built_site):
         c = _Collector()
         c.feed(text)
         assert _fast_collect(text) == (c.ids, c.links), page
+
+
+def test_links_into_a_folder_still_being_written_are_deferred_then_checked(tmp_path):
+    out = tmp_path / "out"
+    write(out, "search/index.html", '<a href="../pagefind/ui.js">s</a> <a href="../pagefind">d</a> <a href="../nope/">n</a>')
+    write(out, "index.html", '<a href="search/">s</a>')
+    later: set = set()
+    msgs = [p.format() for p in check_site(out, defer=("pagefind/",), deferred=later)]
+    # the other links are checked now; those into the folder (or naming it) wait for it
+    assert msgs == ["output/search/index.html:1: broken link '../nope/' on search/index.html: no file nope/index.html in the built site"]
+    assert later == {"search/index.html"}
+    (out / "pagefind").mkdir()
+    msgs = [p.format() for p in check_site(out, only=sorted(later))]
+    assert (
+        "output/search/index.html:1: broken link '../pagefind/ui.js' on search/index.html: no file pagefind/ui.js in the built site" in msgs
+    )
+    (out / "pagefind" / "ui.js").write_text("")
+    (out / "pagefind" / "index.html").write_text("<html></html>")
+    assert [p.format() for p in check_site(out, only=sorted(later))] == [
+        "output/search/index.html:1: broken link '../nope/' on search/index.html: no file nope/index.html in the built site"
+    ]
