@@ -6,9 +6,12 @@ this reader hands Pelican the HTML and metadata for each file instead of parsing
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import html
 import itertools
+import logging
 import os
 
 from pelican import signals
@@ -70,12 +73,26 @@ class AcxReader(BaseReader):
 
 
 # Article pages are written by two processes when there are at least ``SPLIT["min"]`` of them (set
-# by ``site.build``; 0: never): Pelican's own loop runs in this process and in a forked copy, each
-# writing every other article; this one records the other's pages as written.
+# by ``site.build``; 0: never): Pelican's own article loop runs in this process and in a forked copy,
+# each writing every other article; this one records the other's pages as written. The listing
+# pages that follow are shared too: the copy writes the tag, category and author pages, this process
+# the period archives, the direct templates (index, archives, bibliography...) and the drafts.
 SPLIT: dict = {"min": 0}
 _RECORD_ONLY: list = []  # non-empty while this process only records pages the forked copy writes
 _UNLINK_FIRST: list = []  # non-empty while pages the copy may have hard-linked are written again
 _GENERATE_ARTICLES = None  # Pelican's own ArticlesGenerator.generate_articles (see register)
+_GENERATE_PAGES = None  # Pelican's own ArticlesGenerator.generate_pages
+# What Pelican's generate_pages calls, in order (checked by the tests against the installed Pelican).
+PELICAN_PAGES = (
+    "generate_articles",
+    "generate_period_archives",
+    "generate_direct_templates",
+    "generate_tags",
+    "generate_categories",
+    "generate_authors",
+    "generate_drafts",
+)
+_COPY_WRITES = ("generate_tags", "generate_categories", "generate_authors")
 
 
 class ReusingWriter(Writer):
@@ -130,29 +147,66 @@ def _every_other(write, mine: int, record_others: bool):
     return split
 
 
-def split_generate_articles(self, write):
-    """``ArticlesGenerator.generate_articles`` on two cores (see ``SPLIT``). The forked copy reports
-    the pages it hard-linked from the previous site; if it fails, this process writes its pages."""
+@contextlib.contextmanager
+def _warnings():
+    """Pelican's warnings and errors logged meanwhile, as (level, message) pairs."""
+    caught: list = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            if record.levelno >= logging.WARNING:
+                caught.append((record.levelno, record.getMessage()))
+
+    handler = Keep()
+    logger = logging.getLogger("pelican")
+    logger.addHandler(handler)
+    try:
+        yield caught
+    finally:
+        logger.removeHandler(handler)
+
+
+def split_generate_pages(self, writer):
+    """``ArticlesGenerator.generate_pages`` on two cores (see ``SPLIT``). The forked copy reports the
+    pages it hard-linked from the previous site and what Pelican logged there; if it fails, this
+    process writes its pages."""
     from .forked import share
 
     n = len(self.translations) + len(self.articles) + len(self.hidden_translations) + len(self.hidden_articles)
     if not SPLIT["min"] or n < SPLIT["min"]:
-        return _GENERATE_ARTICLES(self, write)
+        return _GENERATE_PAGES(self, writer)
+    write = functools.partial(writer.write_file, relative_urls=self.settings["RELATIVE_URLS"])
 
-    def theirs():  # the odd-numbered articles; the pages reused among them
+    def listings():
+        for name in _COPY_WRITES:
+            getattr(self, name)(write)
+
+    def theirs():  # the odd-numbered articles and the listings above; the pages reused among them
         REUSED.clear()
-        _GENERATE_ARTICLES(self, _every_other(write, 1, record_others=False))
-        return sorted(REUSED)
+        with _warnings() as logged:
+            _GENERATE_ARTICLES(self, _every_other(write, 1, record_others=False))
+            listings()
+        return sorted(REUSED), logged
 
-    _, reused = share(lambda: _GENERATE_ARTICLES(self, _every_other(write, 0, record_others=True)), theirs)
-    if reused is not None:
+    def mine():
+        _GENERATE_ARTICLES(self, _every_other(write, 0, record_others=True))
+        for name in PELICAN_PAGES[1:]:
+            if name not in _COPY_WRITES:
+                getattr(self, name)(write)
+
+    _, report = share(mine, theirs)
+    if report is not None:
+        reused, logged = report
         REUSED.update(reused)
+        for level, message in logged:
+            logging.getLogger("pelican").log(level, "%s", message)
     else:  # the copy failed: write its share here, replacing (never writing through) what it linked
         _UNLINK_FIRST.append(True)
         try:
             _GENERATE_ARTICLES(self, _every_other(write, 1, record_others=False))
         finally:
             _UNLINK_FIRST.pop()
+        listings()
 
 
 def get_writer(pelican_object):
@@ -175,10 +229,11 @@ def add_reader(readers):
 def register():
     from pelican.generators import ArticlesGenerator
 
-    if ArticlesGenerator.generate_articles is not split_generate_articles:
-        global _GENERATE_ARTICLES
+    if ArticlesGenerator.generate_pages is not split_generate_pages:
+        global _GENERATE_ARTICLES, _GENERATE_PAGES
         _GENERATE_ARTICLES = ArticlesGenerator.generate_articles
-        ArticlesGenerator.generate_articles = split_generate_articles
+        _GENERATE_PAGES = ArticlesGenerator.generate_pages
+        ArticlesGenerator.generate_pages = split_generate_pages
     signals.readers_init.connect(add_reader)
     signals.get_writer.connect(get_writer)
     signals.article_writer_finalized.connect(keep_generator)

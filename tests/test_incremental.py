@@ -287,7 +287,9 @@ def test_links_checked_beside_the_index_give_the_answer_a_serial_check_gives(sit
     from plugins.site import build
 
     post = site / "posts" / "demo-post.md"
-    post.write_text(post.read_text() + '\nSee <a href="../../pagefind/no-such.js">the index</a> and <a href="../no-such-post/">nowhere</a>.\n')
+    post.write_text(
+        post.read_text() + '\nSee <a href="../../pagefind/no-such.js">the index</a> and <a href="../no-such-post/">nowhere</a>.\n'
+    )
     line = post.read_text().count("\n")
     real, nices = forked.start, []
 

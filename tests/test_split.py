@@ -1,6 +1,7 @@
-"""Article pages written by two processes (``acx_pelican.split_generate_articles``) must be exactly the
-pages one process writes, including which pages are reused from the previous site, and a failure of
-the second process must neither lose pages nor touch the live site."""
+"""Article and listing pages written by two processes (``acx_pelican.split_generate_pages``) must be
+exactly the pages one process writes, including which pages are reused from the previous site; what
+Pelican logs in the second process must reach the report; and a failure of the second process must
+neither lose pages nor touch the live site."""
 
 from __future__ import annotations
 
@@ -124,5 +125,42 @@ def test_a_failed_second_process_loses_no_page_and_leaves_the_live_site_alone(si
     assert "Changed body" in (out / "posts/extra-1/index.html").read_text()
     for i in range(5):
         assert (out / f"posts/extra-{i}/index.html").is_file()
+    assert (out / "tag/extra/index.html").is_file()  # a listing the copy writes
     # The copy's report was lost: its share was written again (this process's share was reused).
     assert 0 < res.reused < len(res.docs) - 1
+
+
+def test_pelican_generate_pages_calls_what_the_split_shares_out():
+    """The split replaces Pelican's ``generate_pages`` with the same calls shared between two
+    processes; a Pelican whose ``generate_pages`` calls anything else must be looked at first."""
+    from pelican.generators import ArticlesGenerator
+
+    from plugins import acx_pelican
+
+    pelican_own = acx_pelican._GENERATE_PAGES or ArticlesGenerator.generate_pages
+    called = [n for n in pelican_own.__code__.co_names if n.startswith("generate_")]
+    assert tuple(called) == acx_pelican.PELICAN_PAGES
+
+
+def test_what_pelican_logs_in_the_second_process_is_reported(site, monkeypatch):
+    """A warning logged while the copy writes its pages (here: the tag pages) is in the build's
+    report, as when one process writes them all."""
+    import logging
+    import shutil
+
+    from pelican.generators import ArticlesGenerator
+
+    _more_posts(site)
+    real = ArticlesGenerator.generate_tags
+    pids = _counting_splits(monkeypatch)
+    for split in (False, True):
+
+        def warn_then_write(self, write, split=split):  # Pelican logs a message once per process: one each
+            logging.getLogger("pelican.generators").warning("tag pages written (split: %s)", split)
+            return real(self, write)
+
+        monkeypatch.setattr(ArticlesGenerator, "generate_tags", warn_then_write)
+        shutil.rmtree(site / ".cache", ignore_errors=True)  # not skipped as up to date
+        res = _build(site, split=split, monkeypatch=monkeypatch)
+        assert [p.message for p in res.report.problems if "tag pages" in p.message] == [f"Pelican: tag pages written (split: {split})"]
+    assert (os.getpid(), 0) in pids  # the second build was split (this process wrote the even articles)
