@@ -359,6 +359,13 @@ def run_pelican(root: Path, out: Path, settings_file: str, extra: dict, jobs: in
     import contextlib
     import io
 
+    from pelican.log import LimitFilter
+
+    # Pelican logs a warning once per process: forget the last build's, so that serve reports a
+    # warning that is still there on every build, not only the first.
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             Pelican(settings).run()

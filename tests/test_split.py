@@ -164,3 +164,24 @@ def test_what_pelican_logs_in_the_second_process_is_reported(site, monkeypatch):
         res = _build(site, split=split, monkeypatch=monkeypatch)
         assert [p.message for p in res.report.problems if "tag pages" in p.message] == [f"Pelican: tag pages written (split: {split})"]
     assert (os.getpid(), 0) in pids  # the second build was split (this process wrote the even articles)
+
+
+def test_a_warning_still_there_is_reported_by_every_build_of_one_process(site, monkeypatch):
+    """Pelican logs a given warning once per process; serve builds many times in one process, and a
+    warning that was not fixed must show in each build's report, not only the first."""
+    import logging
+
+    from pelican.generators import ArticlesGenerator
+
+    real = ArticlesGenerator.generate_tags
+
+    def warn_then_write(self, write):
+        logging.getLogger("pelican.generators").warning("the same warning each time")
+        return real(self, write)
+
+    monkeypatch.setattr(ArticlesGenerator, "generate_tags", warn_then_write)
+    post = site / "posts" / "demo-post.md"
+    for i in range(2):
+        post.write_text(post.read_text() + f"\nEdit {i}.\n")  # not skipped as up to date
+        res = _build(site, split=False, monkeypatch=monkeypatch)
+        assert [p.message for p in res.report.problems if "same warning" in p.message] == ["Pelican: the same warning each time"], i
