@@ -80,7 +80,6 @@ class AcxReader(BaseReader):
 SPLIT: dict = {"min": 0}
 _RECORD_ONLY: list = []  # non-empty while this process only records pages the forked copy writes
 _UNLINK_FIRST: list = []  # non-empty while pages the copy may have hard-linked are written again
-_GENERATE_ARTICLES = None  # Pelican's own ArticlesGenerator.generate_articles (see register)
 _GENERATE_PAGES = None  # Pelican's own ArticlesGenerator.generate_pages
 # What Pelican's generate_pages calls, in order (checked by the tests against the installed Pelican).
 PELICAN_PAGES = (
@@ -155,7 +154,12 @@ def _warnings():
     class Keep(logging.Handler):
         def emit(self, record):
             if record.levelno >= logging.WARNING:
-                caught.append((record.levelno, record.getMessage()))
+                try:
+                    message = record.getMessage()
+                except Exception:  # noqa: BLE001 - a malformed log call: keep its text
+                    message = str(record.msg)
+                group = {k: record.__dict__[k] for k in ("limit_msg", "limit_args") if k in record.__dict__}
+                caught.append((record.levelno, message, group))
 
     handler = Keep()
     logger = logging.getLogger("pelican")
@@ -181,29 +185,36 @@ def split_generate_pages(self, writer):
         for name in _COPY_WRITES:
             getattr(self, name)(write)
 
+    before = set(writer._written_files)
+
     def theirs():  # the odd-numbered articles and the listings above; the pages reused among them
         REUSED.clear()
         with _warnings() as logged:
-            _GENERATE_ARTICLES(self, _every_other(write, 1, record_others=False))
+            self.generate_articles(_every_other(write, 1, record_others=False))
             listings()
-        return sorted(REUSED), logged
+        return sorted(REUSED), logged, sorted(writer._written_files - before)
 
     def mine():
-        _GENERATE_ARTICLES(self, _every_other(write, 0, record_others=True))
+        self.generate_articles(_every_other(write, 0, record_others=True))
         for name in PELICAN_PAGES[1:]:
             if name not in _COPY_WRITES:
                 getattr(self, name)(write)
 
     _, report = share(mine, theirs)
     if report is not None:
-        reused, logged = report
+        reused, logged, written = report
         REUSED.update(reused)
-        for level, message in logged:
-            logging.getLogger("pelican").log(level, "%s", message)
+        log = logging.getLogger("pelican")
+        for level, message, group in logged:
+            log.log(level, "%s", message, extra=group)
+        # Pelican refuses to write a file twice; each process knows only its own files.
+        for name in sorted(set(written) & (writer._written_files - before)):
+            log.error('Failed to write "%s": two pages are written to it', os.path.relpath(name, writer.output_path))
+        writer._written_files.update(written)
     else:  # the copy failed: write its share here, replacing (never writing through) what it linked
         _UNLINK_FIRST.append(True)
         try:
-            _GENERATE_ARTICLES(self, _every_other(write, 1, record_others=False))
+            self.generate_articles(_every_other(write, 1, record_others=False))
         finally:
             _UNLINK_FIRST.pop()
         listings()
@@ -230,8 +241,7 @@ def register():
     from pelican.generators import ArticlesGenerator
 
     if ArticlesGenerator.generate_pages is not split_generate_pages:
-        global _GENERATE_ARTICLES, _GENERATE_PAGES
-        _GENERATE_ARTICLES = ArticlesGenerator.generate_articles
+        global _GENERATE_PAGES
         _GENERATE_PAGES = ArticlesGenerator.generate_pages
         ArticlesGenerator.generate_pages = split_generate_pages
     signals.readers_init.connect(add_reader)

@@ -5,13 +5,16 @@ pipe and exits; this process runs ``here()`` meanwhile, then waits. The copy sta
 process's memory, so ``there`` may use any object built so far. The caller decides what to do when
 the copy failed (``there``'s result is None): usually, do its share itself.
 
-``start(there, nice=...)`` is the same copy without ``here``: the caller collects it with
-``Job.result``, which may give up on it after a grace period. With a niceness, the copy gets only
-the CPU time that other processes leave (for work that should fill an idle core, not compete).
+``start(there, nice=..., stream=...)`` is the same copy without ``here``: the caller collects it
+with ``Job.result`` or, when ``there`` yields its results piece by piece (``stream``), with
+``Job.items``, which keeps the pieces a copy sent before it was given up on. With a niceness, the
+copy gets only the CPU time that other processes leave (work that should fill an idle core, not
+compete for a busy one).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import select
@@ -20,58 +23,92 @@ import time
 
 
 class Job:
-    """A forked copy running ``there()``; ``result`` collects what it returned."""
+    """A forked copy running ``there()``."""
 
     def __init__(self, pid: int, fd: int):
         self.pid, self.fd = pid, fd
 
-    def result(self, grace: float | None = None):
-        """``there()``'s result, or None if the copy failed, or (with ``grace``) was not done
-        ``grace`` seconds after this call: it is then stopped. The copy is always reaped."""
+    def items(self, grace: float | None = None) -> tuple[list, bool]:
+        """What the copy sent, and whether it finished (sent everything and exited cleanly). With
+        ``grace``, a copy not done ``grace`` seconds after this call is stopped; what it sent so far
+        is kept. The copy is always reaped, and stopped if this process is interrupted meanwhile."""
         deadline = None if grace is None else time.monotonic() + grace
-        chunks: list | None = []
+        buf, eof = bytearray(), False
         try:
             while True:
                 if deadline is not None:
                     left = deadline - time.monotonic()
                     if left <= 0 or not select.select([self.fd], [], [], left)[0]:
-                        os.kill(self.pid, signal.SIGKILL)
-                        chunks = None
                         break
                 data = os.read(self.fd, 1 << 20)
                 if not data:
+                    eof = True
                     break
-                chunks.append(data)
+                buf += data
         finally:
+            if not eof:
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             os.close(self.fd)
             status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
-        if chunks is None or status != 0:
-            return None
-        try:
-            return pickle.loads(b"".join(chunks))
-        except Exception:  # noqa: BLE001 - a damaged report counts as a failed copy
-            return None
+        items, pos = [], 0
+        while pos + 8 <= len(buf):
+            n = int.from_bytes(buf[pos : pos + 8], "little")
+            if pos + 8 + n > len(buf):
+                break
+            try:
+                items.append(pickle.loads(buf[pos + 8 : pos + 8 + n]))
+            except Exception:  # noqa: BLE001 - a damaged piece ends what counts as sent
+                return items, False
+            pos += 8 + n
+        return items, eof and status == 0 and pos == len(buf)
+
+    def result(self, grace: float | None = None):
+        """``there()``'s result, or None if the copy failed or (with ``grace``) was not done."""
+        items, finished = self.items(grace)
+        return items[0] if finished and len(items) == 1 else None
 
 
-def start(there, nice: int = 0) -> Job | None:
-    """Run ``there()`` in a forked copy, at niceness ``nice`` added to this process's (None if this
-    system cannot fork)."""
+def start(there, nice: int = 0, stream: bool = False) -> Job | None:
+    """Run ``there()`` in a forked copy, at niceness ``nice`` added to this process's; with
+    ``stream``, each item ``there()`` yields is sent as it comes. None if this system cannot fork
+    (or the fork failed)."""
     if not hasattr(os, "fork"):
         return None
     r, w = os.pipe()
-    pid = os.fork()
+    # Ctrl-C must not make the copy unwind this process's stack (its cleanup would run twice): the
+    # copy starts with SIGINT blocked and then dies of it without running Python code. Objects made
+    # so far are frozen for the collector, so that it does not touch (and copy) them in the copy.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except OSError:
+        gc.unfreeze()
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(r)
+        os.close(w)
+        return None
     if pid == 0:  # the copy: never returns
         code = 1
         try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(r)
             if nice:
                 os.nice(nice)
-            data = pickle.dumps(there(), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(w, "wb") as f:
-                f.write(data)
+            with os.fdopen(w, "wb") as out:
+                for item in there() if stream else (there(),):
+                    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+                    out.write(len(data).to_bytes(8, "little") + data)
+                    out.flush()
             code = 0
         finally:
             os._exit(code)
+    gc.unfreeze()
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     os.close(w)
     return Job(pid, r)
 

@@ -95,25 +95,32 @@ class _Parsed:
         self.ids, self.links = set(ids), [tuple(x) for x in links]
 
 
-def scan(out: Path, cache: Path | None = None, searchable: dict | None = None):
-    """Parse every page once; with ``cache``, pages whose bytes are unchanged are not parsed again.
-    ``searchable`` (a dict) is filled with path -> (SHA-256, whether the mark is a tag's attribute)
-    for each page that mentions the search index's mark (``data-pagefind-body``, in any case)."""
-    import hashlib
+def page_files(out: Path) -> list[str]:
+    """The site's pages (outside the search index), as sorted paths relative to ``out``."""
+    rels = (f.relative_to(out).as_posix() for f in Path(out).rglob("*.html"))
+    return sorted(r for r in rels if not r.startswith("pagefind/"))
+
+
+def load_memo(cache: Path | None) -> dict:
+    """What the last scan found, by page digest (``scan``'s ``cache`` file); empty if unreadable."""
     import json
 
-    memo = {}
-    if cache is not None and cache.is_file():
-        try:
-            memo = json.loads(cache.read_text())
-        except (OSError, ValueError):
-            memo = {}  # a damaged cache is rebuilt
+    if cache is None or not cache.is_file():
+        return {}
+    try:
+        return json.loads(cache.read_text())
+    except (OSError, ValueError):
+        return {}  # a damaged cache is rebuilt
+
+
+def scan_files(out: Path, rels, memo: dict, searchable: dict | None = None):
+    """``scan`` of the pages ``rels``, with ``memo`` (a ``load_memo`` result): (pages, what to
+    remember of them by digest). Writes nothing."""
+    import hashlib
+
     pages, fresh = {}, {}
-    for f in sorted(out.rglob("*.html")):
-        rel = f.relative_to(out).as_posix()
-        if rel.startswith("pagefind/"):
-            continue
-        raw = f.read_bytes()
+    for rel in rels:
+        raw = (Path(out) / rel).read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
         if searchable is not None and _PAGEFIND_BODY.search(raw):
             searchable[rel] = (digest, _PAGEFIND_BODY_ATTR.search(raw) is not None)
@@ -126,9 +133,23 @@ def scan(out: Path, cache: Path | None = None, searchable: dict | None = None):
             hit = {"ids": sorted(ids), "links": links}
         fresh[digest] = hit
         pages[rel] = _Parsed(hit["ids"], hit["links"])
+    return pages, fresh
+
+
+def save_memo(cache: Path, fresh: dict) -> None:
+    import json
+
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(cache, json.dumps(fresh).encode())
+
+
+def scan(out: Path, cache: Path | None = None, searchable: dict | None = None):
+    """Parse every page once; with ``cache``, pages whose bytes are unchanged are not parsed again.
+    ``searchable`` (a dict) is filled with path -> (SHA-256, whether the mark is a tag's attribute)
+    for each page that mentions the search index's mark (``data-pagefind-body``, in any case)."""
+    pages, fresh = scan_files(out, page_files(out), load_memo(cache), searchable)
     if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(cache, json.dumps(fresh).encode())
+        save_memo(cache, fresh)
     return pages
 
 
@@ -221,13 +242,15 @@ def check_site(
     tree=None,
     defer=(),
     deferred: set | None = None,
+    under=(),
 ) -> list[Problem]:
     """Check every internal link; ``pages`` is a ``scan`` result made earlier (e.g. while Pagefind ran).
 
     ``only``: check just the links on these pages (after ``rescan`` found that no other page's
     links can have changed their answer); ``tree``: the site's files, when known to be unchanged.
     ``defer``: folders still being written (the search index): links into them are not checked
-    here, and the pages holding them are added to ``deferred``, to check with ``only`` later."""
+    here, and the pages holding them are added to ``deferred``, to check later with ``only`` and
+    ``under`` (check only the links into these folders)."""
     out = Path(out)
     if pages is None:
         pages = scan(out, cache)
@@ -239,6 +262,7 @@ def check_site(
         by_page[page] = s.path
     problems = []
     skip = tuple(skip)
+    deferred = set() if deferred is None else deferred
     for page in pages if only is None else only:
         for _attr, url, line in pages[page].links:
             if url.startswith(SKIP_SCHEMES) or url.startswith("//"):
@@ -248,6 +272,8 @@ def check_site(
                 continue
             if defer and _under(target, defer):
                 deferred.add(page)
+                continue
+            if under and not _under(target, under):
                 continue
             src = by_page.get(page)
 

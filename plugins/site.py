@@ -603,7 +603,7 @@ def build(
         res.timings["pelican"] = time.monotonic() - t
         if report.errors:
             raise BuildError(report.errors)
-        from .linkcheck import _Tree, check_site, scan
+        from .linkcheck import _Tree, check_site, load_memo, page_files, scan
 
         # Pagefind (another process) indexes while the link check reads every page and resolves
         # their links (below); links into the index are resolved once it is written. When every page
@@ -643,41 +643,53 @@ def build(
         if indexer is None and search and not background and not res.search_reused:
             indexer = start_pagefind(new)
         checked = later = p = None
-        try:
-            if indexer is not None:
-                # Pagefind uses both cores while it reads the pages, then about one while it writes
-                # the index. A forked copy at the lowest priority scans the pages and checks their
-                # links meanwhile, taking only the CPU Pagefind leaves; links into the index are
-                # checked once it is written. A copy not done soon after Pagefind is stopped, and
-                # this process does its work.
-                job = forked.start(lambda: _scan_and_check(new, cache, sources, docs, root, scanned, searchable), nice=19)
-                try:
-                    p = finish_pagefind(indexer)
-                    indexer = None
-                finally:
-                    got = job.result(grace=0.5) if job is not None else None
-                if got is not None:
-                    scanned, searchable, checked, later = got
-            if scanned is None:
-                scanned = scan(new, cache / "linkcheck-pages.json", searchable=searchable)
-            if key is None:
-                key = search_key(searchable)
-        finally:
-            if indexer is not None:
-                p = finish_pagefind(indexer)
+        memo_file = cache / "linkcheck-pages.json"
+        if isinstance(indexer, subprocess.Popen):
+            # Pagefind uses both cores while it reads the pages, then about one while it writes the
+            # index. Meanwhile a forked copy at the lowest priority scans the pages and checks their
+            # links, taking only the CPU Pagefind leaves, and sends what it finds piece by piece;
+            # links into the index are checked once it is written. What the copy has not sent
+            # shortly after Pagefind ends (a busy machine), this process does itself.
+            proc, indexer = indexer, None
+            rels = page_files(new) if scanned is None else None
+            memo = load_memo(memo_file) if scanned is None else {}
+            job = None
+            if jobs > 1:
+                job = forked.start(lambda: _scan_and_check(new, sources, docs, root, rels, memo, scanned), nice=19, stream=True)
+            got = []
+            try:
+                if job is None and scanned is None:  # one core, or no copy: scan here meanwhile
+                    scanned = scan(new, memo_file, searchable=searchable)
+                p = finish_pagefind(proc)
+            except BaseException:
+                stop_pagefind(proc)
+                raise
+            finally:
+                if job is not None:
+                    got = job.items(grace=0.2)[0]
+            if scanned is None and not p:
+                scanned = _merge_scan(new, rels, memo, got, searchable, memo_file)
+            for item in got:
+                if item[0] == "checked":
+                    _, checked, later = item
+        elif indexer is not None:  # Pagefind could not start
+            p = finish_pagefind(indexer)
         if p:
             report.problems.append(p)
             raise BuildError([p])
+        if scanned is None:
+            scanned = scan(new, memo_file, searchable=searchable)
+        if key is None:
+            key = search_key(searchable)
         res.timings["search+scan"] = time.monotonic() - t
         t = time.monotonic()
         tree = _Tree(new)
         skip = () if search else ("pagefind/",)
         if checked is None:
             checked = check_site(new, sources, docs, root, skip=skip, pages=scanned, tree=tree)
-        elif later:
-            checked = sorted(
-                set(checked) | set(check_site(new, sources, docs, root, skip=skip, pages=scanned, only=sorted(later), tree=tree))
-            )
+        elif later:  # the links into the index, now written
+            more = check_site(new, sources, docs, root, skip=skip, pages=scanned, only=sorted(later), under=("pagefind/",), tree=tree)
+            checked = sorted(set(checked) | set(more))
         report.extend(checked)
         res.timings["links"] = time.monotonic() - t
         if report.errors:
@@ -745,17 +757,44 @@ def _pagefind_version() -> str:
     return "|".join(found)
 
 
-def _scan_and_check(new: Path, cache: Path, sources, docs, root: Path, pages, searchable: dict):
-    """The link check while the search index is written: the pages scanned (unless ``pages`` is
-    given), then every link except those into the index. (pages, searchable, problems, the pages
-    whose links into the index are still to check)."""
-    from .linkcheck import check_site, scan
+SCAN_PIECE = 100  # pages the forked link check scans between reports
+
+
+def _scan_and_check(new: Path, sources, docs, root: Path, rels, memo: dict, pages=None):
+    """The link check while the search index is written (run in a forked copy): the pages ``rels``
+    scanned, ``SCAN_PIECE`` at a time (unless ``pages`` holds the scan), then every link except those
+    into the index. Yields ("pages", pages, what to remember of them, their search marks) for each piece,
+    then ("checked", problems, the pages whose links into the index are still to check)."""
+    from .linkcheck import check_site, scan_files
 
     if pages is None:
-        pages = scan(new, cache / "linkcheck-pages.json", searchable=searchable)
+        pages = {}
+        for i in range(0, len(rels), SCAN_PIECE):
+            marks: dict = {}
+            part, fresh = scan_files(new, rels[i : i + SCAN_PIECE], memo, marks)
+            pages.update(part)
+            yield "pages", part, fresh, marks
     later: set = set()
     problems = check_site(new, sources, docs, root, pages=pages, defer=("pagefind/",), deferred=later)
-    return pages, searchable, problems, later
+    yield "checked", problems, later
+
+
+def _merge_scan(new: Path, rels, memo: dict, got, searchable: dict, memo_file: Path) -> dict:
+    """The scan of the pages ``rels`` from the pieces a forked copy sent (``got``), the pages it did
+    not send scanned here; remembered in ``memo_file``."""
+    from .linkcheck import save_memo, scan_files
+
+    pages, fresh = {}, {}
+    for item in got:
+        if item[0] == "pages":
+            pages.update(item[1])
+            fresh.update(item[2])
+            searchable.update(item[3])
+    more, more_fresh = scan_files(new, [r for r in rels if r not in pages], memo, searchable)
+    pages.update(more)
+    fresh.update(more_fresh)
+    save_memo(memo_file, fresh)
+    return {r: pages[r] for r in rels if r in pages}
 
 
 def _indexed_key(cache: Path, site: str) -> str | None:

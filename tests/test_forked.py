@@ -56,7 +56,7 @@ def test_start_runs_the_copy_at_the_niceness_asked_and_result_collects_it(forks)
     job = start(lambda: (os.getpid(), os.nice(0)), nice=7)
     pid, niceness = job.result()
     assert pid == forks[0] != os.getpid()
-    assert niceness == os.nice(0) + 7  # the copy only: this process keeps its priority
+    assert niceness == min(19, os.nice(0) + 7)  # the copy only: this process keeps its priority
     with pytest.raises(ChildProcessError):
         os.waitpid(forks[0], os.WNOHANG)
 

@@ -280,10 +280,12 @@ def test_search_key_depends_on_the_pages_and_pagefind(monkeypatch, tmp_path):
 
 def test_links_checked_beside_the_index_give_the_answer_a_serial_check_gives(site, monkeypatch):
     """With search on, a forked copy at the lowest priority scans the pages and checks their links
-    while Pagefind writes the index; links into the index are checked once it is written. Broken
-    links, into the index or elsewhere, are reported with their source line alike whether the copy
-    did that work, failed, or could not be forked."""
+    while Pagefind writes the index, sending what it finds piece by piece; links into the index are
+    checked once it is written. Broken links, into the index or elsewhere, are reported with their
+    source line alike whether the copy did all of that work, only part of it (stopped after its
+    first piece), failed, or could not be forked, or the build runs on one core."""
     from plugins import forked
+    from plugins import site as sitemod
     from plugins.site import build
 
     post = site / "posts" / "demo-post.md"
@@ -291,21 +293,54 @@ def test_links_checked_beside_the_index_give_the_answer_a_serial_check_gives(sit
         post.read_text() + '\nSee <a href="../../pagefind/no-such.js">the index</a> and <a href="../no-such-post/">nowhere</a>.\n'
     )
     line = post.read_text().count("\n")
-    real, nices = forked.start, []
+    real_start, real_items = forked.start, forked.Job.items
+    seen = []
 
-    def spy(there, nice=0):
-        nices.append(nice)
-        return real(there, nice)
+    def spy(job, grace=None):  # what the copy sent, as the build receives it
+        items, finished = real_items(job, grace)
+        seen.append((items, finished))
+        return items, finished
 
+    def first_piece_only(job, grace=None):
+        items, _ = real_items(job, None)
+        return items[:1], False
+
+    monkeypatch.setattr(forked.Job, "items", spy)
+    from plugins import linkcheck
+
+    real_check, checks_here = linkcheck.check_site, []
+
+    def check_spy(*args, **kwargs):  # the checks made in this process (the copy's are its own)
+        checks_here.append((os.getpid(), kwargs.get("under", ())))
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(linkcheck, "check_site", check_spy)
     answers = []
-    for fake in (spy, lambda there, nice=0: real(lambda: 1 / 0, nice), lambda there, nice=0: None):
+    for fake, jobs in (
+        (real_start, 2),
+        (lambda there, **kw: real_start(lambda: 1 / 0, **kw), 2),
+        (lambda there, **kw: None, 2),
+        (real_start, 1),
+        ("first piece", 2),
+    ):
+        if fake == "first piece":  # the copy stopped after scanning 5 pages: the rest are scanned here
+            monkeypatch.setattr(forked.Job, "items", first_piece_only)
+            monkeypatch.setattr(sitemod, "SCAN_PIECE", 5)
+            fake = real_start
         monkeypatch.setattr(forked, "start", fake)
         shutil.rmtree(site / ".cache", ignore_errors=True)  # no index to reuse: Pagefind runs
-        res = build(site, papers=False, progress=lambda m: None)
+        res = build(site, papers=False, jobs=jobs, progress=lambda m: None)
         assert res.output is None
         answers.append(sorted(p.format() for p in res.report.errors))
-    assert nices == [19], answers
-    assert answers[0] == answers[1] == answers[2]
+        if len(answers) == 1:  # this process only checked the links into the index
+            assert [u for pid, u in checks_here if pid == os.getpid()] == [("pagefind/",)]
+    # The first build used the copy's work: all its pieces, then its check, with the pages whose
+    # links into the index were left for after it.
+    items, finished = seen[0]
+    assert finished and [i[0] for i in items] == ["pages", "checked"]
+    assert items[-1][2] == {"posts/demo-post/index.html", "search/index.html"}
+    assert len(seen) == 2 and seen[1] == ([], False)  # the failing copy sent nothing
+    assert answers[0] == answers[1] == answers[2] == answers[3] == answers[4]
     assert (
         f"posts/demo-post.md:{line}: broken link '../../pagefind/no-such.js' on posts/demo-post/index.html: no file pagefind/no-such.js in the built site"
         in answers[0]

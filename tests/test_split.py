@@ -185,3 +185,46 @@ def test_a_warning_still_there_is_reported_by_every_build_of_one_process(site, m
         post.write_text(post.read_text() + f"\nEdit {i}.\n")  # not skipped as up to date
         res = _build(site, split=False, monkeypatch=monkeypatch)
         assert [p.message for p in res.report.problems if "same warning" in p.message] == ["Pelican: the same warning each time"], i
+
+
+def test_a_copy_failing_before_its_listings_loses_none_of_them(site, tmp_path, monkeypatch):
+    """The copy fails after its articles, before it writes the tag pages: this process writes its
+    whole share, and the site is what one process writes."""
+    import shutil
+
+    from pelican.generators import ArticlesGenerator
+
+    _more_posts(site)
+    _build(site, split=False, monkeypatch=monkeypatch)
+    expected = _hashes(site / "output")
+    shutil.rmtree(site / ".cache")
+    (site / "output").unlink()
+    parent, real = os.getpid(), ArticlesGenerator.generate_tags
+
+    def fail_in_copy(self, write):
+        if os.getpid() != parent:
+            raise RuntimeError("the copy fails before its listings")
+        return real(self, write)
+
+    monkeypatch.setattr(ArticlesGenerator, "generate_tags", fail_in_copy)
+    _build(site, split=True, monkeypatch=monkeypatch)
+    assert _hashes(site / "output") == expected
+
+
+def test_a_file_written_by_both_processes_is_an_error(site, monkeypatch):
+    """Pelican refuses to write a file twice; with the pages shared out, each process knows only its
+    own files, so a file both wrote is reported after the split."""
+    from pelican.generators import ArticlesGenerator
+
+    _more_posts(site)
+    real = ArticlesGenerator.generate_drafts
+    clash = []
+
+    def also_write_an_odd_article(self, write):  # runs in this process; article 1 is the copy's
+        clash.append(self.articles[1].save_as)
+        write(clash[0], self.get_template("404"), self.context, template_name="404", page_name="404", url="404.html")
+        return real(self, write)
+
+    monkeypatch.setattr(ArticlesGenerator, "generate_drafts", also_write_an_odd_article)
+    res = _build(site, split=True, monkeypatch=monkeypatch, expect_ok=False)
+    assert [p.message for p in res.report.errors] == [f'Pelican: Failed to write "{clash[0]}": two pages are written to it']
