@@ -17,53 +17,58 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import select
 import signal
-import time
+import threading
 
 
 class Job:
-    """A forked copy running ``there()``."""
+    """A forked copy running ``there()``. A thread of this process reads what it sends as it comes
+    (so that the copy never waits for a full pipe)."""
 
     def __init__(self, pid: int, fd: int):
         self.pid, self.fd = pid, fd
+        self._items: list = []
+        self._eof = self._damaged = False
+        self._left = 0  # bytes of an incomplete piece at the end
+        self._reader = threading.Thread(target=self._read, name=f"copy-{pid}", daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        buf = bytearray()
+        try:
+            while True:
+                data = os.read(self.fd, 1 << 20)
+                if not data:
+                    self._eof = True
+                    break
+                buf += data
+                while len(buf) >= 8:
+                    n = int.from_bytes(buf[:8], "little")
+                    if len(buf) < 8 + n:
+                        break
+                    self._items.append(pickle.loads(bytes(buf[8 : 8 + n])))
+                    del buf[: 8 + n]
+        except Exception:  # noqa: BLE001 - a damaged piece ends what counts as sent
+            self._damaged = True
+        self._left = len(buf)
 
     def items(self, grace: float | None = None) -> tuple[list, bool]:
         """What the copy sent, and whether it finished (sent everything and exited cleanly). With
         ``grace``, a copy not done ``grace`` seconds after this call is stopped; what it sent so far
         is kept. The copy is always reaped, and stopped if this process is interrupted meanwhile."""
-        deadline = None if grace is None else time.monotonic() + grace
-        buf, eof = bytearray(), False
         try:
-            while True:
-                if deadline is not None:
-                    left = deadline - time.monotonic()
-                    if left <= 0 or not select.select([self.fd], [], [], left)[0]:
-                        break
-                data = os.read(self.fd, 1 << 20)
-                if not data:
-                    eof = True
-                    break
-                buf += data
+            self._reader.join(grace)
         finally:
-            if not eof:
+            if self._reader.is_alive():
                 try:
                     os.kill(self.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
+                self._reader.join()  # the copy's end of the pipe closed with it
             os.close(self.fd)
             status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
-        items, pos = [], 0
-        while pos + 8 <= len(buf):
-            n = int.from_bytes(buf[pos : pos + 8], "little")
-            if pos + 8 + n > len(buf):
-                break
-            try:
-                items.append(pickle.loads(buf[pos + 8 : pos + 8 + n]))
-            except Exception:  # noqa: BLE001 - a damaged piece ends what counts as sent
-                return items, False
-            pos += 8 + n
-        return items, eof and status == 0 and pos == len(buf)
+        finished = self._eof and not self._damaged and not self._left and status == 0
+        return list(self._items), finished
 
     def result(self, grace: float | None = None):
         """``there()``'s result, or None if the copy failed or (with ``grace``) was not done."""

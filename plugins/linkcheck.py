@@ -113,9 +113,9 @@ def load_memo(cache: Path | None) -> dict:
         return {}  # a damaged cache is rebuilt
 
 
-def scan_files(out: Path, rels, memo: dict, searchable: dict | None = None):
+def scan_files(out: Path, rels, memo: dict, searchable: dict | None = None, digests: dict | None = None):
     """``scan`` of the pages ``rels``, with ``memo`` (a ``load_memo`` result): (pages, what to
-    remember of them by digest). Writes nothing."""
+    remember of them by digest); ``digests`` is filled with each page's digest. Writes nothing."""
     import hashlib
 
     pages, fresh = {}, {}
@@ -133,6 +133,8 @@ def scan_files(out: Path, rels, memo: dict, searchable: dict | None = None):
             hit = {"ids": sorted(ids), "links": links}
         fresh[digest] = hit
         pages[rel] = _Parsed(hit["ids"], hit["links"])
+        if digests is not None:
+            digests[rel] = digest
     return pages, fresh
 
 

@@ -763,17 +763,19 @@ SCAN_PIECE = 100  # pages the forked link check scans between reports
 def _scan_and_check(new: Path, sources, docs, root: Path, rels, memo: dict, pages=None):
     """The link check while the search index is written (run in a forked copy): the pages ``rels``
     scanned, ``SCAN_PIECE`` at a time (unless ``pages`` holds the scan), then every link except those
-    into the index. Yields ("pages", pages, what to remember of them, their search marks) for each piece,
-    then ("checked", problems, the pages whose links into the index are still to check)."""
+    into the index. Yields ("pages", each page's digest, what was found by digest, the search marks)
+    for each piece, then ("checked", problems, the pages whose links into the index are still to
+    check)."""
     from .linkcheck import check_site, scan_files
 
     if pages is None:
         pages = {}
         for i in range(0, len(rels), SCAN_PIECE):
             marks: dict = {}
-            part, fresh = scan_files(new, rels[i : i + SCAN_PIECE], memo, marks)
+            digests: dict = {}
+            part, fresh = scan_files(new, rels[i : i + SCAN_PIECE], memo, marks, digests)
             pages.update(part)
-            yield "pages", part, fresh, marks
+            yield "pages", digests, fresh, marks
     later: set = set()
     problems = check_site(new, sources, docs, root, pages=pages, defer=("pagefind/",), deferred=later)
     yield "checked", problems, later
@@ -782,14 +784,16 @@ def _scan_and_check(new: Path, sources, docs, root: Path, rels, memo: dict, page
 def _merge_scan(new: Path, rels, memo: dict, got, searchable: dict, memo_file: Path) -> dict:
     """The scan of the pages ``rels`` from the pieces a forked copy sent (``got``), the pages it did
     not send scanned here; remembered in ``memo_file``."""
-    from .linkcheck import save_memo, scan_files
+    from .linkcheck import _Parsed, save_memo, scan_files
 
     pages, fresh = {}, {}
     for item in got:
         if item[0] == "pages":
-            pages.update(item[1])
-            fresh.update(item[2])
-            searchable.update(item[3])
+            _, digests, found, marks = item
+            fresh.update(found)
+            searchable.update(marks)
+            for rel, digest in digests.items():
+                pages[rel] = _Parsed(found[digest]["ids"], found[digest]["links"])
     more, more_fresh = scan_files(new, [r for r in rels if r not in pages], memo, searchable)
     pages.update(more)
     fresh.update(more_fresh)

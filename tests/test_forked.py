@@ -73,3 +73,16 @@ def test_a_copy_not_done_within_the_grace_period_is_stopped_and_gives_none(forks
     with pytest.raises(ChildProcessError):
         os.waitpid(forks[0], os.WNOHANG)  # stopped and reaped
     assert start(lambda: "soon").result(grace=30) == "soon"
+
+
+def test_a_copy_sending_more_than_a_pipe_holds_finishes_while_this_process_is_busy(forks):
+    """What the copy sends is read as it comes: a copy sending megabytes while this process does
+    something else (waits for Pagefind) does not stall on a full pipe."""
+    import time
+
+    from plugins.forked import start
+
+    job = start(lambda: (bytes([i]) * 200_000 for i in range(20)), stream=True)
+    time.sleep(2)  # busy elsewhere, not reading
+    items, finished = job.items(grace=0)
+    assert finished and [i[:1] for i in items] == [bytes([i]) for i in range(20)]
