@@ -297,11 +297,8 @@ def check_site(
 def html_wellformed(out: Path) -> list[Problem]:
     """Cheap well-formedness check: every page opens and closes html/body and has one h1 or title."""
     problems = []
-    for f in sorted(Path(out).rglob("*.html")):
-        rel = f.relative_to(out).as_posix()
-        if rel.startswith("pagefind/"):
-            continue
-        text = f.read_text(encoding="utf-8", errors="replace")
+    for rel in page_files(out):
+        text = (Path(out) / rel).read_text(encoding="utf-8", errors="replace")
         for tag in ("html", "body", "main"):
             if len(re.findall(rf"<{tag}\b", text)) != len(re.findall(rf"</{tag}>", text)):
                 problems.append(Problem(f"output/{rel}", 1, 0, f"unbalanced <{tag}> element", check="html"))

@@ -398,10 +398,12 @@ def mark_dead_links(out: Path, dead: dict, skip=()) -> int:
         return 0
     n = 0
     pattern = re.compile(r'(<a\b[^>]*\bhref="(https?://[^"#]+)(#[^"]*)?"[^>]*>.*?</a>)', re.S)
-    for f in sorted(out.rglob("*.html")):
-        rel = f.relative_to(out).as_posix()
-        if rel.startswith("pagefind/") or rel in skip:
+    from .linkcheck import page_files
+
+    for rel in page_files(out):
+        if rel in skip:
             continue
+        f = out / rel
         text = f.read_text(encoding="utf-8")
 
         def add(m):
@@ -651,8 +653,7 @@ def build(
             # links into the index are checked once it is written. What the copy has not sent
             # shortly after Pagefind ends (a busy machine), this process does itself.
             proc, indexer = indexer, None
-            rels = page_files(new) if scanned is None else None
-            memo = load_memo(memo_file) if scanned is None else {}
+            rels, memo = (page_files(new), load_memo(memo_file)) if scanned is None else (None, {})
             job = None
             if jobs > 1:
                 job = forked.start(lambda: _scan_and_check(new, sources, docs, root, rels, memo, scanned), nice=19, stream=True)
