@@ -7,8 +7,10 @@ expression once and works out:
 
 - its *trigger*: text every match must contain (the most selective run of mandatory literals or
   set of alternatives, found by walking the expression's parse tree: ``$``, ``@``, ``[^``, ``://``
-  or ``www.``...); a pattern is skipped on a text run without it, and a pass with few patterns is
-  skipped when no text of the document holds any of their triggers;
+  or ``www.``...); a pattern is skipped on a text run without it, and a pass is skipped when no
+  text of the document holds any of its patterns' triggers (checked for a pass with few patterns,
+  or whose triggers are all plain strings: smarty's 18 reduce to ``'``, ``"``, ``--`` and
+  ``...``, and a text run holding none of them is returned at once);
 - for patterns that begin with a look-behind, an optional part or an alternation (which Python's
   engine tries at every position), the characters a match can begin with: the pattern is then
   tried only at those characters (``ScanFirst``).
@@ -296,19 +298,17 @@ class FastInlineProcessor(InlineProcessor):
     triggers that fold case are searched for with their regular expression."""
 
     def run(self, tree, ancestors=None):
-        patterns, union = [], set()
-        for p in self.inlinePatterns:
-            trig, alts = _trigger_of(p)
-            if alts is not None and all(len(a) == 1 for a in alts):
-                union.update(alts)
-                patterns.append((p, frozenset(alts), None, None))
-            elif alts is not None:
-                patterns.append((p, None, alts, None))
-            else:
-                patterns.append((p, None, None, trig))
+        patterns = filed(self.inlinePatterns)
+        union = {c for _p, chars, _a, _t in patterns if chars is not None for c in chars}
         self._acx_patterns = patterns
         self._acx_union = re.compile("[" + "".join(re.escape(c) for c in sorted(union)) + "]") if union else None
-        if len(patterns) <= _WHOLE_TREE_CHECK and not _may_match(patterns, tree):
+        self._acx_any = strings = _trigger_strings(patterns)
+        if strings is not None:
+            texts = "\0".join(t for el in tree.iter() for t in (el.text, el.tail) if t)
+            skip = not any(a in texts for a in strings)
+        else:
+            skip = len(patterns) <= _WHOLE_TREE_CHECK and not _may_match(patterns, tree)
+        if skip:
             # No text of the tree holds any pattern's trigger: the pass would leave every text as
             # it is (Python-Markdown re-sets each text and tail unchanged), so it is not run.
             self.stashed_nodes = {}
@@ -318,6 +318,9 @@ class FastInlineProcessor(InlineProcessor):
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 - overrides a private method
         if isinstance(data, util.AtomicString):
             return data
+        strings = self._acx_any
+        if strings is not None and not any(a in data for a in strings):
+            return data  # no pattern's trigger is in the text: each would be skipped below
         patterns = self._acx_patterns
         union = self._acx_union
         apply = self._InlineProcessor__applyPattern
@@ -342,6 +345,36 @@ class FastInlineProcessor(InlineProcessor):
             if not matched:
                 patternIndex += 1
         return data
+
+
+def filed(inline_patterns) -> list:
+    """Each pattern as (pattern, its one-character triggers or None, its trigger strings or None,
+    its trigger expression or None): one of the three is set, or none when it has no trigger."""
+    out = []
+    for p in inline_patterns:
+        trig, alts = _trigger_of(p)
+        if alts is not None and all(len(a) == 1 for a in alts):
+            out.append((p, frozenset(alts), None, None))
+        elif alts is not None:
+            out.append((p, None, alts, None))
+        else:
+            out.append((p, None, None, trig))
+    return out
+
+
+def _trigger_strings(patterns):
+    """Plain strings such that a text holding none of them holds no trigger of any of ``patterns``
+    (so each pattern would be skipped on it), or None when some trigger is not a set of plain strings.
+    A string that contains another is left out: a text holding it holds the other."""
+    strings = set()
+    for _p, chars, alts, _trig in patterns:
+        if chars is not None:
+            strings.update(chars)
+        elif alts is not None:
+            strings.update(alts)
+        else:
+            return None
+    return tuple(sorted((a for a in strings if not any(b != a and b in a for b in strings)), key=lambda a: (len(a), a)))
 
 
 _TRIGGERS: dict = {}

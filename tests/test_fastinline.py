@@ -222,6 +222,40 @@ def test_a_pass_whose_triggers_appear_nowhere_is_not_run(ctx, monkeypatch):
         assert runs.count(3) == (2 if symbols_pass else 1), runs  # the plain render always runs it
 
 
+def test_a_pass_of_many_patterns_is_skipped_when_no_trigger_string_appears(ctx, monkeypatch):
+    """Smarty's pass has 18 patterns whose triggers are all plain strings; they reduce to four
+    (a string holding another is left out), and the pass is skipped for a document holding none of
+    them and run when a text holds one, with plain Python-Markdown's HTML either way."""
+    from markdown.treeprocessors import InlineProcessor
+
+    from plugins import render as render_mod
+
+    render("---\ntitle: T\ndate: 2026-01-01\n---\nx", "posts/t.md", ctx)
+    smarty = render_mod._MD.md.treeprocessors["smarty"]
+    patterns = fastinline.filed(smarty.inlinePatterns)
+    assert len(patterns) == 18
+    assert fastinline._trigger_strings(patterns) == ('"', "'", "--", "...")
+
+    runs = []
+    real = InlineProcessor.run
+
+    def counted(self, tree, ancestors=None):
+        runs.append(len(self.inlinePatterns))
+        return real(self, tree, ancestors)
+
+    monkeypatch.setattr(InlineProcessor, "run", counted)
+    for body, smarty_pass in (
+        ("Plain words and *emphasis* - a hyphen, a dot.", False),
+        ("Plain words, then *it's* here.", True),
+        ("A tail after *emphasis* -- with a dash.", True),
+        ("Wait... for it.", True),
+    ):
+        runs.clear()
+        fast, plain = both("---\ntitle: T\ndate: 2026-01-01\n---\n" + body, "posts/t.md", ctx, monkeypatch)
+        assert fast == plain
+        assert runs.count(18) == (2 if smarty_pass else 1), (body, runs)  # the plain render always runs it
+
+
 @settings(max_examples=500, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(list("-_* \na#>") + ["---", "- - -", "*  *  *", "\n\n"]), max_size=30).map("".join))
 def test_horizontal_rule_trigger_is_in_every_rule(block):
