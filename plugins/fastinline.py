@@ -298,11 +298,15 @@ class FastInlineProcessor(InlineProcessor):
     triggers that fold case are searched for with their regular expression."""
 
     def run(self, tree, ancestors=None):
-        patterns = filed(self.inlinePatterns)
-        union = {c for _p, chars, _a, _t in patterns if chars is not None for c in chars}
-        self._acx_patterns = patterns
-        self._acx_union = re.compile("[" + "".join(re.escape(c) for c in sorted(union)) + "]") if union else None
-        self._acx_any = strings = _trigger_strings(patterns)
+        current = tuple(self.inlinePatterns)
+        if getattr(self, "_acx_for", None) != current:  # filed once per set of patterns (compared by identity)
+            patterns = filed(current)
+            union = {c for _p, chars, _a, _t in patterns if chars is not None for c in chars}
+            self._acx_patterns = patterns
+            self._acx_union = re.compile("[" + "".join(re.escape(c) for c in sorted(union)) + "]") if union else None
+            self._acx_any = _trigger_strings(patterns)
+            self._acx_for = current
+        patterns, strings = self._acx_patterns, self._acx_any
         if strings is not None:
             texts = "\0".join(t for el in tree.iter() for t in (el.text, el.tail) if t)
             skip = not any(a in texts for a in strings)

@@ -256,6 +256,23 @@ def test_a_pass_of_many_patterns_is_skipped_when_no_trigger_string_appears(ctx, 
         assert runs.count(18) == (2 if smarty_pass else 1), (body, runs)  # the plain render always runs it
 
 
+def test_patterns_are_filed_again_when_the_pass_changes():
+    """What a pass knows of its patterns is kept between documents, but a pattern registered
+    afterwards is tried: the kept knowledge is for the same pattern objects only."""
+    import markdown
+    from markdown.inlinepatterns import SimpleTextInlineProcessor
+
+    md = fastinline.install(markdown.Markdown(extensions=["markdown.extensions.smarty"]))
+    assert md.convert("a %% b") == "<p>a %% b</p>"
+
+    class Percent(SimpleTextInlineProcessor):
+        def handleMatch(self, m, data):
+            return "per cent", m.start(0), m.end(0)
+
+    md.inlinePatterns.register(Percent(r"%%"), "percent", 1)
+    assert md.convert("a %% b") == "<p>a per cent b</p>"
+
+
 @settings(max_examples=500, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(list("-_* \na#>") + ["---", "- - -", "*  *  *", "\n\n"]), max_size=30).map("".join))
 def test_horizontal_rule_trigger_is_in_every_rule(block):
