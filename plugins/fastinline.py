@@ -400,6 +400,7 @@ def install(md):
 
     _prefilter_block_tests(md)
     _fast_normalize_whitespace(md)
+    _toc_only_where_marked(md)
 
     for item in md.treeprocessors._priority:
         proc = md.treeprocessors[item.name]
@@ -495,3 +496,33 @@ def _fast_normalize_whitespace(md) -> None:
         return source.split("\n")
 
     proc.run = run
+
+
+def _toc_only_where_marked(md) -> None:
+    """Python-Markdown's table-of-contents pass builds the contents list on every document, puts it
+    where a paragraph is just its marker ('[TOC]'), and serializes and post-processes it into
+    ``md.toc``; looking for the marker joins the text of every element. For a document in which no
+    element's text holds the marker (checked once, text by text), nothing can be replaced: the list
+    is then left empty and the search skipped. The document is the same; ``md.toc`` is an empty
+    list (this engine draws its contents from the headings and never reads it)."""
+    from markdown.extensions.toc import TocTreeprocessor
+
+    proc = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
+    if type(proc) is not TocTreeprocessor:
+        return
+    run, build, replace = proc.run, proc.build_toc_div, proc.replace_marker
+    marked = [True]
+
+    def run_checked(doc):
+        marker = proc.marker
+        marked[0] = bool(marker) and any(el.text and marker in el.text for el in doc.iter())
+        return run(doc)
+
+    def build_toc_div(toc_list):
+        return build(toc_list if marked[0] else [])
+
+    def replace_marker(root, elem):
+        if marked[0]:
+            replace(root, elem)
+
+    proc.run, proc.build_toc_div, proc.replace_marker = run_checked, build_toc_div, replace_marker

@@ -256,6 +256,31 @@ def test_a_pass_of_many_patterns_is_skipped_when_no_trigger_string_appears(ctx, 
         assert runs.count(18) == (2 if smarty_pass else 1), (body, runs)  # the plain render always runs it
 
 
+def test_the_contents_marker_is_still_replaced_and_only_looked_for_where_it_is(ctx, monkeypatch):
+    """A '[TOC]' paragraph becomes the contents list as in plain Python-Markdown; a document
+    without the marker gets no list built and no search for it (``md.toc`` is then empty)."""
+    from markdown.extensions.toc import TocTreeprocessor
+
+    from plugins import render as render_mod
+
+    searched = []
+    real = TocTreeprocessor.replace_marker
+    monkeypatch.setattr(TocTreeprocessor, "replace_marker", lambda self, root, elem: searched.append(1) or real(self, root, elem))
+    head = "---\ntitle: T\ndate: 2026-01-01\n---\n"
+    marked = head + "[TOC]\n\n## One {#sec-one}\n\nText.\n\n## Two\n\nMore [TOC] text.\n"
+    fast, plain = both(marked, "posts/t.md", ctx, monkeypatch)
+    assert fast == plain
+    assert '<div class="toc">' in fast[0] and 'href="#sec-one"' in fast[0]
+    assert len(searched) == 2  # the fast render and the plain one
+
+    for body, searches in (("## One\n\nNo marker here.\n", 0), ("## One\n\nA [TOC] inside a paragraph.\n", 1)):
+        searched.clear()
+        monkeypatch.setattr(render_mod._MD, "md", None)  # a converter built while the search is counted
+        render(head + body, "posts/t.md", ctx)
+        assert len(searched) == searches
+        assert ("<li>" in render_mod._MD.md.toc) == bool(searches)
+
+
 def test_patterns_are_filed_again_when_the_pass_changes():
     """What a pass knows of its patterns is kept between documents, but a pattern registered
     afterwards is tried: the kept knowledge is for the same pattern objects only."""
