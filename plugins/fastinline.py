@@ -401,6 +401,7 @@ def install(md):
     _prefilter_block_tests(md)
     _fast_normalize_whitespace(md)
     _toc_only_where_marked(md)
+    _html_blocks_only_where_markup(md)
 
     for item in md.treeprocessors._priority:
         proc = md.treeprocessors[item.name]
@@ -526,3 +527,24 @@ def _toc_only_where_marked(md) -> None:
             replace(root, elem)
 
     proc.run, proc.build_toc_div, proc.replace_marker = run_checked, build_toc_div, replace_marker
+
+
+def _html_blocks_only_where_markup(md) -> None:
+    """Python-Markdown finds raw HTML blocks by running an HTML parser over the whole document. Text
+    with no '<' and no '&' holds no tag, comment or character reference, and the parser gives it
+    back as it is (property-tested for both Python-Markdown's preprocessor and md_in_html's), so
+    such a document is not parsed."""
+    from markdown import preprocessors
+    from markdown.extensions import md_in_html
+
+    proc = md.preprocessors["html_block"] if "html_block" in md.preprocessors else None
+    if type(proc) not in (preprocessors.HtmlBlockPreprocessor, md_in_html.HtmlBlockPreprocessor):
+        return
+    run = proc.run
+
+    def run_where_markup(lines):
+        if any("<" in line or "&" in line for line in lines):
+            return run(lines)
+        return lines
+
+    proc.run = run_where_markup

@@ -281,6 +281,36 @@ def test_the_contents_marker_is_still_replaced_and_only_looked_for_where_it_is(c
         assert ("<li>" in render_mod._MD.md.toc) == bool(searches)
 
 
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    st.lists(st.sampled_from(list("ab \n\t`~$\\*_-#>[]()!\"'=/;:.,{}|\x02\x03\x00\r\u00e9") + ["\n\n", "    ", "```"]), max_size=40).map(
+        "".join
+    )
+)
+def test_text_without_markup_passes_the_html_block_parser_unchanged(text):
+    """The HTML-block preprocessors of Python-Markdown and of md_in_html give back text holding
+    no '<' and no '&' unchanged, with nothing stashed: what lets the prefilter skip them."""
+    import markdown
+
+    for ext in ([], ["markdown.extensions.md_in_html"]):
+        md = markdown.Markdown(extensions=ext)
+        lines = text.split("\n")
+        assert md.preprocessors["html_block"].run(list(lines)) == lines
+        assert md.htmlStash.html_counter == 0
+
+
+def test_the_html_block_parser_still_runs_on_markup(ctx, monkeypatch):
+    head = "---\ntitle: T\ndate: 2026-01-01\n---\n"
+    for body, expect in (
+        ("<div>\n*not emphasis*\n</div>\n\ntext", "<div>\n*not emphasis*\n</div>"),  # a raw block, kept raw
+        ("A &copy; 2026 and &#8212;.", "&copy; 2026 and &#8212;."),
+        ("Plain *text* only.", "<em>text</em>"),
+    ):
+        fast, plain = both(head + body, "posts/t.md", ctx, monkeypatch)
+        assert fast == plain
+        assert expect in fast[0], fast[0]
+
+
 def test_patterns_are_filed_again_when_the_pass_changes():
     """What a pass knows of its patterns is kept between documents, but a pattern registered
     afterwards is tried: the kept knowledge is for the same pattern objects only."""
