@@ -452,11 +452,48 @@ def _prefilter_block_tests(md) -> None:
         if trig is None or (name == "hr" and trig is not HR_TRIGGER):
             continue
         original = proc.test
+        if name == "hr":
 
-        def test(parent, block, _trig=trig, _test=original):
-            return _trig.search(block) is not None and _test(parent, block)
+            def test(parent, block, _trig=trig, _test=original):
+                # three of one marker first: counting is quicker than the search
+                return (
+                    (block.count("-") > 2 or block.count("_") > 2 or block.count("*") > 2)
+                    and _trig.search(block) is not None
+                    and _test(parent, block)
+                )
+        else:
+
+            def test(parent, block, _trig=trig, _test=original):
+                return _trig.search(block) is not None and _test(parent, block)
 
         proc.test = test
+
+    # A Setext heading is a line followed by a line of '=' or '-' (the expression walks the first
+    # line character by character): the block must hold a newline and one of those.
+    proc = md.parser.blockprocessors["setextheader"] if "setextheader" in md.parser.blockprocessors else None
+    if type(proc) is bp.SetextHeaderProcessor and type(proc).test is bp.SetextHeaderProcessor.test and proc.RE.pattern == _SETEXT:
+        setext = proc.test
+        proc.test = lambda parent, block, _test=setext: "\n" in block and ("=" in block or "-" in block) and _test(parent, block)
+
+    # Link-reference and footnote definitions ('[id]: url', '[^id]: text'): their processors search
+    # every block for a definition line, and each definition holds ']:'. A block without it is
+    # given back as they give back a block without a definition.
+    from markdown.extensions import footnotes
+
+    for name, cls, pattern in (("reference", bp.ReferenceProcessor, _REFERENCE), ("footnote", footnotes.FootnoteBlockProcessor, _FOOTNOTE)):
+        proc = md.parser.blockprocessors[name] if name in md.parser.blockprocessors else None
+        if type(proc) is not cls or type(proc).run is not cls.run or proc.RE.pattern != pattern:
+            continue
+
+        def run(parent, blocks, _run=proc.run):
+            return _run(parent, blocks) if "]:" in blocks[0] else False
+
+        proc.run = run
+
+
+_SETEXT = r"^.*?\n(?:=+|-+)[ ]*(\n|$)"
+_REFERENCE = r"""^[ ]{0,3}\[([^\[\]]*)\]:[ ]*(?:\n[ ]*)?([^\s]+)[ ]*(?:\n[ ]*)?((["\'])(.*)\4[ ]*|\((.*)\)[ ]*)?$"""
+_FOOTNOTE = r"^[ ]{0,3}\[\^([^\]]*)\]:[ ]*(.*)$"
 
 
 # Python-Markdown's whitespace normalisation empties lines holding only spaces with
