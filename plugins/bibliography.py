@@ -167,6 +167,17 @@ class Bibliography:
 
     # ------------------------------------------------------------------ loading
     @classmethod
+    def cache_file(cls, root: Path) -> Path:
+        """Where ``load_cached`` keeps (or would keep) the bibliography as the files now are."""
+        import hashlib
+
+        root = Path(root)
+        h = hashlib.sha256()
+        for p in sorted((root / "bib").glob("*.bib")) + [Path(__file__)]:
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
+        return root / ".cache" / "bib" / f"{h.hexdigest()[:24]}.pickle"
+
+    @classmethod
     def load_cached(cls, root: Path) -> Bibliography:
         """``load`` of every ``bib/*.bib``, cached in ``.cache/bib`` by the files' and engine's bytes."""
         import hashlib
@@ -174,10 +185,7 @@ class Bibliography:
 
         root = Path(root)
         paths = sorted((root / "bib").glob("*.bib"))
-        h = hashlib.sha256()
-        for p in paths + [Path(__file__)]:
-            h.update(p.name.encode() + b"\0" + p.read_bytes())
-        cache = root / ".cache" / "bib" / f"{h.hexdigest()[:24]}.pickle"
+        cache = cls.cache_file(root)
         if cache.is_file():
             try:
                 with open(cache, "rb") as fh:

@@ -541,10 +541,20 @@ def build(
 
     sources = discover(root, report)
     res.sources = sources
-    bib = Bibliography.load_cached(root)
+    # Loading the bibliography and reading the settings (which imports Pelican) each keep one core
+    # busy at the start: unless the bibliography is cached, a forked copy loads it meanwhile.
+    job = None
+    if jobs > 1 and not Bibliography.cache_file(root).is_file():
+        job = forked.start(functools.partial(Bibliography.load_cached, root))
+    try:
+        base_settings = _read_settings(root, settings_file)
+    finally:
+        bib = job.result() if job is not None else None
+    if bib is None:  # loaded here: not forked, or the copy failed
+        bib = Bibliography.load_cached(root)
     res.bib = bib
     report.extend(bib.problems)
-    res.timings["discover+bib"] = time.monotonic() - t
+    res.timings["discover+bib+settings"] = time.monotonic() - t
 
     t = time.monotonic()
     figs, _results, fig_problems = figmod.run_all(root, jobs=jobs, progress=progress)
@@ -553,7 +563,6 @@ def build(
     res.timings["figures"] = time.monotonic() - t
 
     t = time.monotonic()
-    base_settings = _read_settings(root, settings_file)
     ctx = render_context(root, sources, bib, figs, _results, base_settings)
     exec_opts = {"cache": str(cache / "notebooks"), "timeout": 60} if execute else None
     docs, problems = parse_all(root, sources, ctx, cache / "docs", jobs=jobs, execute=exec_opts, prune=True)

@@ -313,3 +313,33 @@ def test_pdf_of_a_post_after_a_site_build(site):
     assert res.returncode == 0, res.stderr[-2000:]
     text = pdf_text(site / "output" / "pdf" / "demo-post.pdf") or ""
     assert "zanzibarite" in text and "Second section" in text, text[:500]
+
+
+def test_the_bibliography_loads_in_a_forked_copy_beside_the_settings(site, monkeypatch):
+    """A cold build loads the bibliography in a forked copy while it reads the settings; the result
+    is what loading it here gives. A cached bibliography is loaded here, and so is one whose copy
+    failed."""
+    from plugins import forked
+    from plugins import site as S
+    from plugins.bibliography import Bibliography
+
+    serial = Bibliography.load(sorted((site / "bib").glob("*.bib")), site)
+    started = []
+    real = forked.start
+    monkeypatch.setattr(forked, "start", lambda there, **kw: started.append(getattr(there, "func", there)) or real(there, **kw))
+
+    def build():
+        shutil.rmtree(site / ".cache" / "docs", ignore_errors=True)
+        (site / ".cache" / "last-build.json").unlink(missing_ok=True)
+        started.clear()
+        res = S.build(site, papers=False, search=False, jobs=2, progress=lambda m: None)
+        assert not res.report.errors, res.report.sorted()
+        assert res.bib.export_labels() == serial.export_labels()
+        assert [p.format() for p in res.bib.problems] == [p.format() for p in serial.problems]
+        return Bibliography.load_cached in started
+
+    assert build()  # cold: the copy loaded it
+    assert not build()  # cached: loaded here
+    shutil.rmtree(site / ".cache" / "bib")
+    monkeypatch.setattr(forked, "start", lambda there, **kw: None)  # the fork fails
+    assert not build()
