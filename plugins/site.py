@@ -966,9 +966,13 @@ def _biblio(bib, cited: dict, docs: dict) -> list:
 
 
 def _page_key(shared: str, s: Source, d: Doc, extra: dict) -> str:
-    """Everything a document's own page depends on, hashed (``extra`` without its page key)."""
-    blob = json.dumps([s.path, s.url, d.meta, {k: v for k, v in extra.items() if k != "page_key"}], sort_keys=True, default=str)
-    return hashlib.sha256((shared + blob).encode()).hexdigest()[:32]
+    """Everything a document's own page depends on, hashed (``extra`` without its page key). The
+    page's HTML is hashed as it is, not as JSON (escaping it took half the time)."""
+    rest = {k: v for k, v in extra.items() if k not in ("page_key", "content")}
+    blob = json.dumps([s.path, s.url, d.meta, rest], sort_keys=True, default=str)  # one JSON array: no text extends it
+    h = hashlib.sha256((shared + blob).encode())
+    h.update(str(extra.get("content")).encode())
+    return h.hexdigest()[:32]
 
 
 def _prepare_reuse(keys_file: Path, output: Path) -> set:
