@@ -298,14 +298,22 @@ def count_words(texts) -> int:
     return n + (len(_WORD.findall(" ".join(others))) if others else 0)
 
 
+_PLACEHOLDER = re.compile("\x02[^\x03]*\x03")  # Python-Markdown's stash and escape markers
+
+
 def _words(root) -> int:
-    """Words of prose: the text of code and math is left out, the text that follows them is not."""
+    """Words of prose: the text of code, math and hidden raw blocks is left out, the text that
+    follows them is not; the markers Python-Markdown leaves in the text for what it stashed
+    (typographic quotes, escapes) are not words ("don't" is one word, as "dont" would be)."""
     texts = []
     for el in root.iter():
-        if el.text and el.tag not in ("pre", "code") and "math" not in (el.get("class") or ""):
+        cls = el.get("class") or ""
+        if el.text and el.tag not in ("pre", "code") and "math" not in cls and not cls.startswith("raw-"):
             texts.append(el.text)
         if el.tail:
             texts.append(el.tail)
+    if any("\x02" in t for t in texts):
+        texts = [_PLACEHOLDER.sub("", t) if "\x02" in t else t for t in texts]
     return count_words(texts)
 
 
