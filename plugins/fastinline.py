@@ -298,9 +298,11 @@ class FastInlineProcessor(InlineProcessor):
     triggers that fold case are searched for with their regular expression."""
 
     def run(self, tree, ancestors=None):
-        current = tuple(self.inlinePatterns)
-        if getattr(self, "_acx_for", None) != current:  # filed once per set of patterns (compared by identity)
-            patterns = filed(current)
+        # Filed once per set of patterns and their expressions: a pattern may rebuild its expression
+        # in place (Python-Markdown's emphasis processor does when a delimiter is added).
+        current = tuple((p, p.getCompiledRegExp()) for p in self.inlinePatterns)
+        if getattr(self, "_acx_for", None) != current:
+            patterns = filed(p for p, _rx in current)
             union = {c for _p, chars, _a, _t in patterns if chars is not None for c in chars}
             self._acx_patterns = patterns
             self._acx_union = re.compile("[" + "".join(re.escape(c) for c in sorted(union)) + "]") if union else None
@@ -520,7 +522,10 @@ def _fast_normalize_whitespace(md) -> None:
     if type(proc) is not preprocessors.NormalizeWhitespace:
         return
     if _NORMALIZE_SOURCE_SHA is None:
-        _NORMALIZE_SOURCE_SHA = hashlib.sha256(inspect.getsource(preprocessors.NormalizeWhitespace.run).encode()).hexdigest()
+        try:
+            _NORMALIZE_SOURCE_SHA = hashlib.sha256(inspect.getsource(preprocessors.NormalizeWhitespace.run).encode()).hexdigest()
+        except (OSError, TypeError):  # installed without its sources: keep its own
+            _NORMALIZE_SOURCE_SHA = ""
     if _NORMALIZE_SOURCE_SHA != _KNOWN_NORMALIZE_SHA:
         return  # another Python-Markdown: keep its own
     tab_length = md.tab_length
@@ -541,8 +546,9 @@ def _toc_only_where_marked(md) -> None:
     where a paragraph is just its marker ('[TOC]'), and serializes and post-processes it into
     ``md.toc``; looking for the marker joins the text of every element. For a document in which no
     element's text holds the marker (checked once, text by text), nothing can be replaced: the list
-    is then left empty and the search skipped. The document is the same; ``md.toc`` is an empty
-    list (this engine draws its contents from the headings and never reads it)."""
+    is then not built and the search skipped. The document is the same; ``md.toc`` is then empty
+    text (``md.toc_tokens`` is as before; this engine draws its contents from its own list of
+    headings and reads neither)."""
     from markdown.extensions.toc import TocTreeprocessor
 
     proc = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
@@ -554,7 +560,10 @@ def _toc_only_where_marked(md) -> None:
     def run_checked(doc):
         marker = proc.marker
         marked[0] = bool(marker) and any(el.text and marker in el.text for el in doc.iter())
-        return run(doc)
+        out = run(doc)
+        if not marked[0]:
+            md.toc = ""  # not built (``md.toc_tokens`` is)
+        return out
 
     def build_toc_div(toc_list):
         return build(toc_list if marked[0] else [])

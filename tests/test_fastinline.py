@@ -279,6 +279,9 @@ def test_the_contents_marker_is_still_replaced_and_only_looked_for_where_it_is(c
         render(head + body, "posts/t.md", ctx)
         assert len(searched) == searches
         assert ("<li>" in render_mod._MD.md.toc) == bool(searches)
+        if not searches:
+            assert render_mod._MD.md.toc == ""  # not built: empty, rather than an empty list that looks real
+        assert [t["id"] for t in render_mod._MD.md.toc_tokens] == ["one"]
 
 
 @settings(max_examples=400, deadline=None, derandomize=True)
@@ -304,6 +307,7 @@ def test_the_html_block_parser_still_runs_on_markup(ctx, monkeypatch):
     for body, expect in (
         ("<div>\n*not emphasis*\n</div>\n\ntext", "<div>\n*not emphasis*\n</div>"),  # a raw block, kept raw
         ("A &copy; 2026 and &#8212;.", "&copy; 2026 and &#8212;."),
+        ("An em dash &#8212 here, and &#xbb too.", "&#8212; here, and &#xbb; too"),  # '&' alone makes it parse (review)
         ("Plain *text* only.", "<em>text</em>"),
     ):
         fast, plain = both(head + body, "posts/t.md", ctx, monkeypatch)
@@ -326,6 +330,12 @@ def test_patterns_are_filed_again_when_the_pass_changes():
 
     md.inlinePatterns.register(Percent(r"%%"), "percent", 1)
     assert md.convert("a %% b") == "<p>a per cent b</p>"
+    # A pattern that rebuilds its expression in place (found by review): the emphasis processor
+    # given a delimiter is filed again too.
+    md.inlinePatterns["em_strong"].add("=", "del,ins")
+    plain = markdown.Markdown(extensions=["markdown.extensions.smarty"])
+    plain.inlinePatterns["em_strong"].add("=", "del,ins")
+    assert md.convert("a ==b== =c= d") == plain.convert("a ==b== =c= d") == "<p>a <del>b</del> <ins>c</ins> d</p>"
 
 
 @settings(max_examples=500, deadline=None, derandomize=True)
