@@ -288,7 +288,11 @@ def _intrasite_links_only_where_marked() -> None:
     if getattr(Content, "_acx_intrasite", False):
         return
     for name, digest in _INTRASITE_SOURCES.items():
-        if hashlib.sha256(inspect.getsource(getattr(Content, name)).encode()).hexdigest() != digest:
+        try:
+            source = inspect.getsource(getattr(Content, name))
+        except (OSError, TypeError):  # installed without its sources
+            return
+        if hashlib.sha256(source.encode()).hexdigest() != digest:
             return  # another Pelican: keep its own
     update, static = Content._update_content, Content.get_static_links
 

@@ -178,14 +178,15 @@ class Bibliography:
         return root / ".cache" / "bib" / f"{h.hexdigest()[:24]}.pickle"
 
     @classmethod
-    def load_cached(cls, root: Path) -> Bibliography:
-        """``load`` of every ``bib/*.bib``, cached in ``.cache/bib`` by the files' and engine's bytes."""
+    def load_cached(cls, root: Path, cache: Path | None = None) -> Bibliography:
+        """``load`` of every ``bib/*.bib``, cached in ``.cache/bib`` by the files' and engine's bytes
+        (``cache``: ``cache_file(root)``, when the caller has it)."""
         import hashlib
         import pickle
 
         root = Path(root)
         paths = sorted((root / "bib").glob("*.bib"))
-        cache = cls.cache_file(root)
+        cache = cache or cls.cache_file(root)
         if cache.is_file():
             try:
                 with open(cache, "rb") as fh:

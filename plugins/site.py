@@ -542,16 +542,20 @@ def build(
     sources = discover(root, report)
     res.sources = sources
     # Loading the bibliography and reading the settings (which imports Pelican) each keep one core
-    # busy at the start: unless the bibliography is cached, a forked copy loads it meanwhile.
-    job = None
-    if jobs > 1 and not Bibliography.cache_file(root).is_file():
-        job = forked.start(functools.partial(Bibliography.load_cached, root))
+    # busy at the start: unless the bibliography is cached, a forked copy loads it meanwhile. Not
+    # from a process with other threads (serve's server and watcher): a lock one of them holds at
+    # the fork would stay held in the copy.
+    import threading
+
+    job, bib_cache = None, Bibliography.cache_file(root)
+    if jobs > 1 and threading.active_count() == 1 and not bib_cache.is_file():
+        job = forked.start(functools.partial(Bibliography.load_cached, root, bib_cache))
     try:
         base_settings = _read_settings(root, settings_file)
     finally:
         bib = job.result() if job is not None else None
     if bib is None:  # loaded here: not forked, or the copy failed
-        bib = Bibliography.load_cached(root)
+        bib = Bibliography.load_cached(root, bib_cache)
     res.bib = bib
     report.extend(bib.problems)
     res.timings["discover+bib+settings"] = time.monotonic() - t

@@ -318,12 +318,16 @@ def test_pdf_of_a_post_after_a_site_build(site):
 def test_the_bibliography_loads_in_a_forked_copy_beside_the_settings(site, monkeypatch):
     """A cold build loads the bibliography in a forked copy while it reads the settings; the result
     is what loading it here gives. A cached bibliography is loaded here, and so is one whose copy
-    failed."""
+    failed, or when the process has other threads."""
+    import threading
+
     from plugins import forked
     from plugins import site as S
     from plugins.bibliography import Bibliography
 
     serial = Bibliography.load(sorted((site / "bib").glob("*.bib")), site)
+    threads = [1]  # the build's process has no other thread (pytest-xdist's worker has one: hidden)
+    monkeypatch.setattr(threading, "active_count", lambda: threads[0])
     started = []
     real = forked.start
     monkeypatch.setattr(forked, "start", lambda there, **kw: started.append(getattr(there, "func", there)) or real(there, **kw))
@@ -341,5 +345,9 @@ def test_the_bibliography_loads_in_a_forked_copy_beside_the_settings(site, monke
     assert build()  # cold: the copy loaded it
     assert not build()  # cached: loaded here
     shutil.rmtree(site / ".cache" / "bib")
+    threads[0] = 3  # another thread runs (serve): no fork
+    assert not build()
+    shutil.rmtree(site / ".cache" / "bib")
+    threads[0] = 1
     monkeypatch.setattr(forked, "start", lambda there, **kw: None)  # the fork fails
     assert not build()
