@@ -201,10 +201,8 @@ def test_mask_source_matches_the_reference_on_random_text(text):
     assert mask_source(text) == _mask_reference(text)
 
 
-def test_a_pass_whose_triggers_appear_nowhere_is_not_run(ctx, monkeypatch):
-    """The typographic-symbols pass (three patterns) is skipped for a document holding none of
-    '+/-', '=/=', '-->' or '<--', and run for one that holds one; the HTML is plain
-    Python-Markdown's either way."""
+def _count_inline_runs(monkeypatch) -> list:
+    """A list that gets, for each inline pass run from now on, its number of patterns."""
     from markdown.treeprocessors import InlineProcessor
 
     runs = []
@@ -215,6 +213,14 @@ def test_a_pass_whose_triggers_appear_nowhere_is_not_run(ctx, monkeypatch):
         return real(self, tree, ancestors)
 
     monkeypatch.setattr(InlineProcessor, "run", counted)
+    return runs
+
+
+def test_a_pass_whose_triggers_appear_nowhere_is_not_run(ctx, monkeypatch):
+    """The typographic-symbols pass (three patterns) is skipped for a document holding none of
+    '+/-', '=/=', '-->' or '<--', and run for one that holds one; the HTML is plain
+    Python-Markdown's either way."""
+    runs = _count_inline_runs(monkeypatch)
     for body, symbols_pass in (("Plain words, a 'quote' -- and *emphasis*.", False), ("Costs +/- 3 and a --> b.", True)):
         runs.clear()
         fast, plain = both("---\ntitle: T\ndate: 2026-01-01\n---\n" + body, "posts/t.md", ctx, monkeypatch)
@@ -226,8 +232,6 @@ def test_a_pass_of_many_patterns_is_skipped_when_no_trigger_string_appears(ctx, 
     """Smarty's pass has 18 patterns whose triggers are all plain strings; they reduce to four
     (a string holding another is left out), and the pass is skipped for a document holding none of
     them and run when a text holds one, with plain Python-Markdown's HTML either way."""
-    from markdown.treeprocessors import InlineProcessor
-
     from plugins import render as render_mod
 
     render("---\ntitle: T\ndate: 2026-01-01\n---\nx", "posts/t.md", ctx)
@@ -236,14 +240,7 @@ def test_a_pass_of_many_patterns_is_skipped_when_no_trigger_string_appears(ctx, 
     assert len(patterns) == 18
     assert fastinline._trigger_strings(patterns) == ('"', "'", "--", "...")
 
-    runs = []
-    real = InlineProcessor.run
-
-    def counted(self, tree, ancestors=None):
-        runs.append(len(self.inlinePatterns))
-        return real(self, tree, ancestors)
-
-    monkeypatch.setattr(InlineProcessor, "run", counted)
+    runs = _count_inline_runs(monkeypatch)
     for body, smarty_pass in (
         ("Plain words and *emphasis* - a hyphen, a dot.", False),
         ("Plain words, then *it's* here.", True),
