@@ -280,20 +280,14 @@ def _may_link(content, text) -> bool:
 
 
 def _intrasite_links_only_where_marked() -> None:
-    import hashlib
-    import inspect
-
     from pelican.contents import Content
+
+    from .fastinline import known_source
 
     if getattr(Content, "_acx_intrasite", False):
         return
-    for name, digest in _INTRASITE_SOURCES.items():
-        try:
-            source = inspect.getsource(getattr(Content, name))
-        except (OSError, TypeError):  # installed without its sources
-            return
-        if hashlib.sha256(source.encode()).hexdigest() != digest:
-            return  # another Pelican: keep its own
+    if not all(known_source(getattr(Content, name), digest) for name, digest in _INTRASITE_SOURCES.items()):
+        return  # another Pelican (or one without its sources): keep its own
     update, static = Content._update_content, Content.get_static_links
 
     def _update_content(self, content, siteurl):

@@ -24,6 +24,7 @@ on random Markdown, and property-tests each rewritten search.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from markdown import util
@@ -273,10 +274,15 @@ class ScanFirst:
 _WHOLE_TREE_CHECK = 8  # a pass with this few patterns is first checked against all its tree's text
 
 
+def _tree_text(tree) -> str:
+    """Every text and tail of ``tree``, joined with NUL, which no trigger contains."""
+    return "\0".join(t for el in tree.iter() for t in (el.text, el.tail) if t)
+
+
 def _may_match(patterns, tree) -> bool:
     """Whether some text or tail of ``tree`` holds a trigger of one of ``patterns`` (True when a
-    pattern has no trigger). Texts are joined with NUL, which no trigger contains."""
-    texts = "\0".join(t for el in tree.iter() for t in (el.text, el.tail) if t)
+    pattern has no trigger)."""
+    texts = _tree_text(tree)
     for _pattern, chars, alts, trig in patterns:
         if chars is not None:
             if any(c in texts for c in chars):
@@ -310,7 +316,7 @@ class FastInlineProcessor(InlineProcessor):
             self._acx_for = current
         patterns, strings = self._acx_patterns, self._acx_any
         if strings is not None:
-            texts = "\0".join(t for el in tree.iter() for t in (el.text, el.tail) if t)
+            texts = _tree_text(tree)
             skip = not any(a in texts for a in strings)
         else:
             skip = len(patterns) <= _WHOLE_TREE_CHECK and not _may_match(patterns, tree)
@@ -454,19 +460,11 @@ def _prefilter_block_tests(md) -> None:
         if trig is None or (name == "hr" and trig is not HR_TRIGGER):
             continue
         original = proc.test
-        if name == "hr":
 
-            def test(parent, block, _trig=trig, _test=original):
-                # three of one marker first: counting is quicker than the search
-                return (
-                    (block.count("-") > 2 or block.count("_") > 2 or block.count("*") > 2)
-                    and _trig.search(block) is not None
-                    and _test(parent, block)
-                )
-        else:
-
-            def test(parent, block, _trig=trig, _test=original):
-                return _trig.search(block) is not None and _test(parent, block)
+        def test(parent, block, _trig=trig, _test=original, _rule=name == "hr"):
+            if _rule and not (block.count("-") > 2 or block.count("_") > 2 or block.count("*") > 2):
+                return False  # a rule is three of one marker: counting is quicker than the search
+            return _trig.search(block) is not None and _test(parent, block)
 
         proc.test = test
 
@@ -504,29 +502,33 @@ _FOOTNOTE = r"^[ ]{0,3}\[\^([^\]]*)\]:[ ]*(.*)$"
 # property-tested) and begins with a literal. The rest of the method is Python-Markdown's; the
 # replacement is installed only while its source is the one copied here.
 BLANK_LINE_SPACES = re.compile(r"\n +(?=\n)")
-_NORMALIZE_SOURCE_SHA = None  # filled on first use
 # SHA-256 of ``NormalizeWhitespace.run``'s source in the Python-Markdown this was written against.
 _KNOWN_NORMALIZE_SHA = "a99bc2f9e0d83abcd6a7155a5637176e74280f85190e3e05eb1ad20ee5366d2f"
 
 
-def _fast_normalize_whitespace(md) -> None:
+@functools.cache
+def known_source(func, sha256: str) -> bool:
+    """Whether ``func``'s source has this SHA-256: the condition for installing a copy of it made
+    faster (False when its source cannot be read, as when a library is installed without it)."""
     import hashlib
     import inspect
 
+    try:
+        source = inspect.getsource(func)
+    except (OSError, TypeError):
+        return False
+    return hashlib.sha256(source.encode()).hexdigest() == sha256
+
+
+def _fast_normalize_whitespace(md) -> None:
     from markdown import preprocessors, util
 
-    global _NORMALIZE_SOURCE_SHA
     if "normalize_whitespace" not in md.preprocessors:
         return
     proc = md.preprocessors["normalize_whitespace"]
     if type(proc) is not preprocessors.NormalizeWhitespace:
         return
-    if _NORMALIZE_SOURCE_SHA is None:
-        try:
-            _NORMALIZE_SOURCE_SHA = hashlib.sha256(inspect.getsource(preprocessors.NormalizeWhitespace.run).encode()).hexdigest()
-        except (OSError, TypeError):  # installed without its sources: keep its own
-            _NORMALIZE_SOURCE_SHA = ""
-    if _NORMALIZE_SOURCE_SHA != _KNOWN_NORMALIZE_SHA:
+    if not known_source(preprocessors.NormalizeWhitespace.run, _KNOWN_NORMALIZE_SHA):
         return  # another Python-Markdown: keep its own
     tab_length = md.tab_length
 

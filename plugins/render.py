@@ -312,9 +312,7 @@ def _words(root) -> int:
             texts.append(el.text)
         if el.tail:
             texts.append(el.tail)
-    if any("\x02" in t for t in texts):
-        texts = [_PLACEHOLDER.sub("", t) if "\x02" in t else t for t in texts]
-    return count_words(texts)
+    return count_words(_PLACEHOLDER.sub("", t) if "\x02" in t else t for t in texts)
 
 
 _NOT_LOCAL = re.compile(r"^[a-z][a-z0-9+.-]*:|^#|^//", re.I)
