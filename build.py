@@ -257,5 +257,26 @@ def main(argv=None) -> int:
         return 130
 
 
+def exit_now(code: int | None) -> None:
+    """Exit with ``code`` without tearing the interpreter down: after a build the process holds every
+    parsed document and Pelican's objects, and freeing them one by one took 0.12-0.17 s at 1,000 posts,
+    on one core, after the work was done. What a normal exit does for the outside world still happens:
+    the ``atexit`` handlers run (logging's flush among them) and the standard streams are flushed.
+    While a thread that is not a daemon still runs (a normal exit would wait for it) this exits normally."""
+    import atexit
+    import threading
+
+    code = 0 if code is None else code
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed pipe: nothing more can be said
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

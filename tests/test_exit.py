@@ -1,0 +1,47 @@
+"""build.py leaves without tearing the interpreter down (exit_now), but keeps what a normal exit
+does for the outside world: the exit status, atexit handlers, flushed output, waiting for threads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def _run(body: str) -> subprocess.CompletedProcess:
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); import build\n{body}"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+
+
+def test_exit_status_atexit_and_flushed_output():
+    r = _run(
+        "import atexit\n"
+        "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+        "sys.stdout.write('x' * 200000)\n"  # more than a pipe holds: must be flushed, not lost
+        "build.exit_now(3)\n"
+        "print('not reached')\n"
+    )
+    assert r.returncode == 3
+    assert r.stdout == "x" * 200000
+    assert "handler ran" in r.stderr
+
+
+def test_none_is_success_and_objects_are_not_torn_down():
+    # A finalizer of a module-level object runs at a normal interpreter teardown, not here.
+    r = _run("class Noisy:\n    def __del__(self):\n        print('torn down', file=sys.stderr)\nkeep = Noisy()\nbuild.exit_now(None)\n")
+    assert r.returncode == 0
+    assert "torn down" not in r.stderr
+
+
+def test_waits_for_a_running_thread_like_a_normal_exit():
+    r = _run(
+        "import threading, time\n"
+        "def late():\n"
+        "    time.sleep(0.3)\n"
+        "    print('thread finished', flush=True)\n"
+        "threading.Thread(target=late).start()\n"
+        "build.exit_now(0)\n"
+    )
+    assert r.returncode == 0
+    assert "thread finished" in r.stdout
