@@ -1,7 +1,8 @@
 # Alignment Concepts. Two commands on a fresh machine:
 #   make site   install what the build needs, build everything a reader sees into output/
 #   make test   the same set-up plus test tools, then the whole test suite
-# Each step is skipped when already done.
+# Each step is skipped when already done. Pagefind (the search index) comes from npm
+# (package-lock.json): its npm releases are newer than PyPI's.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -38,13 +39,13 @@ node_modules/.package-lock.json: package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "installing Node.js through apt"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
 	npm ci --ignore-scripts --no-audit --no-fund --silent
 
-site: venv tex
+site: venv node tex
 	$(PY) build.py build
 
-publish: venv tex
+publish: venv node tex
 	$(PY) build.py build --settings publishconf.py
 
-serve: venv
+serve: venv node
 	$(PY) build.py serve
 
 check: venv

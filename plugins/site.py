@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import pickle
+import platform
 import re
 import shutil
 import subprocess
@@ -432,24 +433,52 @@ def _mark_dead_from_cache(out: Path, cache: Path, skip=()) -> None:
         mark_dead_links(out, dead_links_with_archive(links_cache), skip=skip)
 
 
-@functools.lru_cache(maxsize=1)
-def _pagefind_command() -> tuple:
-    """Pagefind's binary from the ``pagefind_bin`` wheel (``python -m pagefind`` would start a Python
-    process only to find and exec it), else the Python package's launcher."""
-    try:
-        from pagefind_bin import get_executable
+PAGEFIND_MISSING = "Pagefind is not installed: run 'make site' (npm ci installs the version package-lock.json pins)"
 
-        return (str(get_executable()),)
-    except Exception:  # noqa: BLE001 - not installed that way: let the launcher find it
-        return (sys.executable, "-m", "pagefind")
+
+@functools.lru_cache(maxsize=1)
+def _pagefind_install() -> tuple[tuple, str] | None:
+    """(command, version) of Pagefind's binary, or None when it is not installed. npm installs it
+    (``package.json``; PyPI's wheels lag npm's releases) as the package ``@pagefind/<platform>-<cpu>``,
+    looked for in ``node_modules`` beside the engine, then beside the virtual environment running it
+    (copies of the engine, like the tests' sites and the benchmark's corpus, run with the repository's
+    ``.venv``). ``PAGEFIND_BINARY_PATH``, the npm wrapper's own setting, names another binary (its
+    version unknown, so no index it built is reused). The binary is run directly: the npm wrapper
+    would start Node.js only to find and start it."""
+    override = os.environ.get("PAGEFIND_BINARY_PATH")
+    if override:
+        return (override,), ""
+    system = {"win32": "windows"}.get(sys.platform, "freebsd" if sys.platform.startswith("freebsd") else sys.platform)
+    machine = platform.machine().lower()
+    cpu = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64"}.get(machine, machine)
+    suffix = ".exe" if system == "windows" else ""
+    for base in dict.fromkeys((Path(__file__).resolve().parent.parent, Path(sys.prefix).resolve().parent)):
+        package = base / "node_modules" / "@pagefind" / f"{system}-{cpu}"
+        for name in ("pagefind_extended", "pagefind"):
+            binary = package / "bin" / f"{name}{suffix}"
+            if binary.is_file():
+                try:
+                    version = str(json.loads((package / "package.json").read_text("utf-8"))["version"])
+                except (OSError, ValueError, KeyError, TypeError):
+                    version = ""
+                return (str(binary),), version and f"{package.name}@{version}/{name}"
+    return None
+
+
+def _pagefind_command() -> tuple | None:
+    found = _pagefind_install()
+    return found[0] if found else None
 
 
 def start_pagefind(out: Path, output_path: Path | None = None):
     """Start indexing the site for search in the background; ``finish_pagefind`` waits for it."""
     extra = ["--output-path", str(output_path)] if output_path else []
+    command = _pagefind_command()
+    if command is None:
+        return Problem("pelicanconf.py", 1, 0, PAGEFIND_MISSING, check="search")
     try:
         return subprocess.Popen(
-            [*_pagefind_command(), "--site", str(out), "--silent", *extra],
+            [*command, "--site", str(out), "--silent", *extra],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -758,17 +787,10 @@ def search_key(searchable: dict) -> str | None:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-@functools.lru_cache(maxsize=1)
 def _pagefind_version() -> str:
-    """The installed ``pagefind_bin`` distribution's name and version, read from its metadata folder
-    (``importlib.metadata`` takes 50 ms to find it); "" when it is not found (no index is reused)."""
-    try:
-        import pagefind_bin
-
-        found = sorted(p.name for p in Path(pagefind_bin.__file__).parent.parent.glob("pagefind_bin-*.dist-info"))
-    except ImportError:
-        found = []
-    return "|".join(found)
+    """The installed Pagefind's package, version and binary; "" when unknown (no index is reused)."""
+    found = _pagefind_install()
+    return found[1] if found else ""
 
 
 SCAN_PIECE = 100  # pages the forked link check scans between reports

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_build
+from tests.conftest import ROOT, run_build
 from tests.test_build import tree_hashes
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("incremental")]
@@ -254,7 +257,8 @@ def test_search_key_depends_on_the_pages_and_pagefind(monkeypatch, tmp_path):
     assert a not in {sitemod.search_key(o) for o in others}
     # No page carries the mark as an attribute: Pagefind indexes every page, which no key covers.
     assert sitemod.search_key({"p/index.html": ("1", False)}) is None and sitemod.search_key({}) is None
-    assert sitemod._pagefind_version().startswith("pagefind_bin-")
+    pinned = json.loads((ROOT / "package-lock.json").read_text())["packages"]["node_modules/pagefind"]["version"]
+    assert f"@{pinned}/pagefind" in sitemod._pagefind_version()  # the build runs the Pagefind the lock pins
     monkeypatch.setenv("PAGEFIND_EXCLUDE_SELECTORS", "h2")  # Pagefind reads its settings from these
     assert sitemod.search_key(page) not in {a, None}
     monkeypatch.delenv("PAGEFIND_EXCLUDE_SELECTORS")
@@ -263,7 +267,7 @@ def test_search_key_depends_on_the_pages_and_pagefind(monkeypatch, tmp_path):
     assert sitemod.search_key(page) not in {a, None}
     (tmp_path / "pagefind.yml").unlink()
     assert sitemod.search_key(page) == a
-    monkeypatch.setattr(sitemod, "_pagefind_version", lambda: "pagefind_bin-9.9.9.dist-info")
+    monkeypatch.setattr(sitemod, "_pagefind_version", lambda: "linux-x64@9.9.9/pagefind_extended")
     assert sitemod.search_key(page) not in {a, None}
     monkeypatch.setattr(sitemod, "_pagefind_version", lambda: "")
     assert sitemod.search_key(page) is None  # unknown Pagefind: never reused
@@ -351,3 +355,44 @@ def test_links_checked_beside_the_index_give_the_answer_a_serial_check_gives(sit
         in answers[0]
     )
     assert any(a.startswith(f"posts/demo-post.md:{line}: broken link '../no-such-post/'") for a in answers[0]), answers[0]
+
+
+def test_pagefind_is_found_beside_the_engine_or_its_virtual_environment(monkeypatch, tmp_path):
+    """npm installs Pagefind's binary into node_modules/@pagefind/<platform>-<cpu>; a copy of the
+    engine elsewhere (the tests' sites, the benchmark's corpus) finds the one beside the .venv that
+    runs it; PAGEFIND_BINARY_PATH names another; without any, a build says how to install it."""
+    from plugins import site as sitemod
+
+    here = sitemod._pagefind_install()
+    assert here is not None
+    package = Path(here[0][0]).parent.parent
+    assert package.parent.name == "@pagefind" and package.parent.parent.name == "node_modules"
+
+    def fresh(engine: Path, prefix: Path):
+        monkeypatch.setattr(sitemod, "__file__", str(engine / "plugins" / "site.py"))
+        monkeypatch.setattr(sys, "prefix", str(prefix))
+        sitemod._pagefind_install.cache_clear()
+        return sitemod._pagefind_install()
+
+    try:
+        # A copy of the engine with no node_modules, run by a virtual environment inside a checkout that has one.
+        checkout = tmp_path / "checkout"
+        copied = checkout / "node_modules" / "@pagefind" / package.name
+        (copied / "bin").mkdir(parents=True)
+        (copied / "package.json").write_text('{"version": "7.7.7"}')
+        (copied / "bin" / Path(here[0][0]).name).write_text("")
+        found = fresh(tmp_path / "elsewhere", checkout / ".venv")
+        assert found == ((str(copied / "bin" / Path(here[0][0]).name),), f"{package.name}@7.7.7/{Path(here[0][0]).name}")
+        # The engine's own node_modules comes first.
+        assert fresh(checkout, tmp_path / "other" / ".venv") == found
+        # Nothing installed: the build's search step reports it with what to run.
+        assert fresh(tmp_path / "elsewhere", tmp_path / "other" / ".venv") is None
+        problem = sitemod.start_pagefind(tmp_path)
+        assert isinstance(problem, sitemod.Problem) and "make site" in problem.message and "npm ci" in problem.message
+        assert sitemod._pagefind_version() == "" and sitemod.search_key({"p/index.html": ("1", True)}) is None
+        monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/opt/pagefind")
+        sitemod._pagefind_install.cache_clear()
+        assert sitemod._pagefind_command() == ("/opt/pagefind",) and sitemod._pagefind_version() == ""
+    finally:
+        monkeypatch.undo()
+        sitemod._pagefind_install.cache_clear()
