@@ -31,7 +31,7 @@ import yaml
 from . import figures as figmod
 from . import forked, frontmatter, notebooks
 from .atomic import write_atomic
-from .bibliography import Bibliography, suggest_key
+from .bibliography import Bibliography, start_load, suggest_key
 from .doccache import DocCache
 from .errors import BuildError, Problem, Report
 from .render import ROOT_TOKEN, Doc, RenderContext, render_body
@@ -560,6 +560,7 @@ def build(
     papers: bool = True,
     search: bool | str = True,
     progress=print,
+    bib_load: tuple | None = None,
 ) -> BuildResult:
     root = Path(root).resolve()
     report = Report()
@@ -568,18 +569,12 @@ def build(
     cache = root / ".cache"
     output = output or root / "output"
 
-    sources = discover(root, report)
-    res.sources = sources
-    # Loading the bibliography and reading the settings (which imports Pelican) each keep one core
-    # busy at the start: unless the bibliography is cached, a forked copy loads it meanwhile. Not
-    # from a process with other threads (serve's server and watcher): a lock one of them holds at
-    # the fork would stay held in the copy.
-    import threading
-
-    job, bib_cache = None, Bibliography.cache_file(root)
-    if jobs > 1 and threading.active_count() == 1 and not bib_cache.is_file():
-        job = forked.start(functools.partial(Bibliography.load_cached, root, bib_cache))
+    # Unless the bibliography is cached, a forked copy loads it while this process reads the
+    # sources and the settings (``bib_load``: the copy ``build.py`` started before importing this).
+    job, bib_cache = bib_load if bib_load is not None else start_load(root, jobs)
     try:
+        sources = discover(root, report)
+        res.sources = sources
         base_settings = _read_settings(root, settings_file)
     finally:
         bib = job.result() if job is not None else None

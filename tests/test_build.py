@@ -351,3 +351,25 @@ def test_the_bibliography_loads_in_a_forked_copy_beside_the_settings(site, monke
     threads[0] = 1
     monkeypatch.setattr(forked, "start", lambda there, **kw: None)  # the fork fails
     assert not build()
+
+
+def test_build_py_starts_the_bibliography_copy_before_importing_the_engine(site):
+    """``build.py build`` forks the bibliography's copy before it imports the rest of the engine
+    (``plugins.site`` and Pelican), so that the copy works while this process imports them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.path.insert(0, '.'); import build\n"
+        "from plugins import forked\n"
+        "real, seen = forked.start, []\n"
+        "def spy(there, **kw):\n"
+        "    seen.append((getattr(there, 'func', there).__qualname__, 'plugins.site' in sys.modules, 'pelican' in sys.modules))\n"
+        "    return real(there, **kw)\n"
+        "forked.start = spy\n"
+        "rc = build.main(['build', '--no-papers', '--no-search', '-q'])\n"
+        "print(rc, seen[0])\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split("\n")[-2] == "0 ('Bibliography.load_cached', False, False)", r.stdout
