@@ -54,7 +54,12 @@ def cmd_build(args) -> int:
     from plugins.bibliography import start_load
 
     bib_load = start_load(ROOT, args.jobs)
-    from plugins.site import build
+    try:
+        from plugins.site import build
+    except BaseException:
+        if bib_load[0] is not None:
+            bib_load[0].result(grace=0)  # the copy is stopped and collected, not left behind
+        raise
 
     say = (lambda *a: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     res = build(
@@ -267,17 +272,22 @@ def exit_now(code: int | None) -> None:
     parsed document and Pelican's objects, and freeing them one by one took 0.12-0.17 s at 1,000 posts,
     on one core, after the work was done. What a normal exit does for the outside world still happens:
     the ``atexit`` handlers run (logging's flush among them) and the standard streams are flushed.
-    While a thread that is not a daemon still runs (a normal exit would wait for it) this exits normally."""
+    It exits normally while a thread that is not a daemon still runs (a normal exit would wait for
+    it) and under a profiler or tracer (``python -m cProfile``, ``pdb``, coverage), whose report is
+    written when the interpreter finishes."""
     import atexit
     import threading
 
     code = 0 if code is None else code
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None when the process was started with it closed
+                stream.flush()
         except (OSError, ValueError):
             pass  # a closed pipe: nothing more can be said
     os._exit(code)

@@ -433,7 +433,10 @@ def _mark_dead_from_cache(out: Path, cache: Path, skip=()) -> None:
         mark_dead_links(out, dead_links_with_archive(links_cache), skip=skip)
 
 
-PAGEFIND_MISSING = "Pagefind is not installed: run 'make site' (npm ci installs the version package-lock.json pins)"
+PAGEFIND_MISSING = (
+    "Pagefind is not installed: run 'make site' (npm ci installs the version package-lock.json pins), "
+    "set PAGEFIND_BINARY_PATH to a Pagefind binary, or build with --no-search"
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -442,18 +445,23 @@ def _pagefind_install() -> tuple[tuple, str] | None:
     (``package.json``; PyPI's wheels lag npm's releases) as the package ``@pagefind/<platform>-<cpu>``,
     looked for in ``node_modules`` beside the engine, then beside the virtual environment running it
     (copies of the engine, like the tests' sites and the benchmark's corpus, run with the repository's
-    ``.venv``). ``PAGEFIND_BINARY_PATH``, the npm wrapper's own setting, names another binary (its
-    version unknown, so no index it built is reused). The binary is run directly: the npm wrapper
-    would start Node.js only to find and start it."""
-    override = os.environ.get("PAGEFIND_BINARY_PATH")
-    if override:
-        return (override,), ""
+    ``.venv``); where this platform's package is not there, any platform package npm installed
+    (npm installs the one for the platform it runs on, which may name the processor differently).
+    ``PAGEFIND_EXTENDED_BINARY_PATH`` or ``PAGEFIND_BINARY_PATH``, the npm wrapper's own settings,
+    name another binary (its version unknown, so no index it built is reused). The binary is run
+    directly: the npm wrapper would start Node.js only to find and start it."""
+    for name in ("PAGEFIND_EXTENDED_BINARY_PATH", "PAGEFIND_BINARY_PATH"):
+        if os.environ.get(name):
+            return (os.environ[name],), ""
     system = {"win32": "windows"}.get(sys.platform, "freebsd" if sys.platform.startswith("freebsd") else sys.platform)
     machine = platform.machine().lower()
     cpu = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64"}.get(machine, machine)
     suffix = ".exe" if system == "windows" else ""
-    for base in dict.fromkeys((Path(__file__).resolve().parent.parent, Path(sys.prefix).resolve().parent)):
-        package = base / "node_modules" / "@pagefind" / f"{system}-{cpu}"
+    bases = [
+        b / "node_modules" / "@pagefind" for b in dict.fromkeys((Path(__file__).resolve().parent.parent, Path(sys.prefix).resolve().parent))
+    ]
+    packages = [b / f"{system}-{cpu}" for b in bases] + [p for b in bases for p in sorted(b.glob("*-*"))]
+    for package in packages:
         for name in ("pagefind_extended", "pagefind"):
             binary = package / "bin" / f"{name}{suffix}"
             if binary.is_file():

@@ -373,3 +373,24 @@ def test_build_py_starts_the_bibliography_copy_before_importing_the_engine(site)
     r = subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.split("\n")[-2] == "0 ('Bibliography.load_cached', False, False)", r.stdout
+
+    # If importing the engine fails after the copy started, the copy is stopped and collected.
+    code = (
+        "import os, sys; sys.path.insert(0, '.'); import build\n"
+        "from plugins import forked\n"
+        "real, jobs = forked.start, []\n"
+        "forked.start = lambda there, **kw: jobs.append(real(there, **kw)) or jobs[-1]\n"
+        "sys.modules['plugins.site'] = None  # the import fails\n"
+        "try:\n"
+        "    build.main(['build', '--no-papers', '--no-search', '-q'])\n"
+        "except ImportError:\n"
+        "    pass\n"
+        "try:\n"
+        "    os.waitpid(jobs[0].pid, os.WNOHANG)\n"
+        "    print('left behind')\n"
+        "except ChildProcessError:\n"
+        "    print('collected')\n"
+    )
+    shutil.rmtree(site / ".cache" / "bib", ignore_errors=True)
+    r = subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True, timeout=300)
+    assert r.stdout.strip() == "collected", (r.stdout, r.stderr[-2000:])

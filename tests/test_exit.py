@@ -3,27 +3,29 @@ does for the outside world: the exit status, atexit handlers, flushed output, wa
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 from tests.conftest import ROOT
 
 
-def _run(body: str) -> subprocess.CompletedProcess:
+def _run(body: str, *args: str, **kw) -> subprocess.CompletedProcess:
     code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); import build\n{body}"
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # output buffered, as usual
+    return subprocess.run([sys.executable, *args, "-c", code], capture_output=True, text=True, timeout=60, env=env, **kw)
 
 
 def test_exit_status_atexit_and_flushed_output():
     r = _run(
         "import atexit\n"
         "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
-        "sys.stdout.write('x' * 200000)\n"  # more than a pipe holds: must be flushed, not lost
+        "sys.stdout.write('short, in the buffer')\n"  # still buffered: must be flushed, not lost
         "build.exit_now(3)\n"
         "print('not reached')\n"
     )
     assert r.returncode == 3
-    assert r.stdout == "x" * 200000
+    assert r.stdout == "short, in the buffer"
     assert "handler ran" in r.stderr
 
 
@@ -45,3 +47,17 @@ def test_waits_for_a_running_thread_like_a_normal_exit():
     )
     assert r.returncode == 0
     assert "thread finished" in r.stdout
+
+
+def test_closed_standard_output_and_profilers(tmp_path):
+    script = tmp_path / "leave.py"
+    script.write_text(f"import sys; sys.path.insert(0, {str(ROOT)!r}); import build; build.exit_now(0)\n")
+    # Started with standard output closed: sys.stdout is None, and that is not an error.
+    r = subprocess.run([sys.executable, str(script)], stderr=subprocess.PIPE, text=True, timeout=60, preexec_fn=lambda: os.close(1))
+    assert r.returncode == 0, r.stderr
+    # Under a profiler the interpreter finishes normally, so the profile is written.
+    r = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(tmp_path / "p.prof"), str(script)], capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "p.prof").is_file()

@@ -360,7 +360,8 @@ def test_links_checked_beside_the_index_give_the_answer_a_serial_check_gives(sit
 def test_pagefind_is_found_beside_the_engine_or_its_virtual_environment(monkeypatch, tmp_path):
     """npm installs Pagefind's binary into node_modules/@pagefind/<platform>-<cpu>; a copy of the
     engine elsewhere (the tests' sites, the benchmark's corpus) finds the one beside the .venv that
-    runs it; PAGEFIND_BINARY_PATH names another; without any, a build says how to install it."""
+    runs it; the npm wrapper's PAGEFIND_(EXTENDED_)BINARY_PATH names another; without any, a build
+    says how to install it or build without search."""
     from plugins import site as sitemod
 
     here = sitemod._pagefind_install()
@@ -374,25 +375,40 @@ def test_pagefind_is_found_beside_the_engine_or_its_virtual_environment(monkeypa
         sitemod._pagefind_install.cache_clear()
         return sitemod._pagefind_install()
 
+    def install(base: Path, name: str, version: str) -> Path:
+        pkg = base / "node_modules" / "@pagefind" / name
+        (pkg / "bin").mkdir(parents=True)
+        (pkg / "package.json").write_text(f'{{"version": "{version}"}}')
+        (pkg / "bin" / Path(here[0][0]).name).write_text("")
+        return pkg / "bin" / Path(here[0][0]).name
+
+    binary = Path(here[0][0]).name
     try:
         # A copy of the engine with no node_modules, run by a virtual environment inside a checkout that has one.
         checkout = tmp_path / "checkout"
-        copied = checkout / "node_modules" / "@pagefind" / package.name
-        (copied / "bin").mkdir(parents=True)
-        (copied / "package.json").write_text('{"version": "7.7.7"}')
-        (copied / "bin" / Path(here[0][0]).name).write_text("")
+        copied = install(checkout, package.name, "7.7.7")
         found = fresh(tmp_path / "elsewhere", checkout / ".venv")
-        assert found == ((str(copied / "bin" / Path(here[0][0]).name),), f"{package.name}@7.7.7/{Path(here[0][0]).name}")
-        # The engine's own node_modules comes first.
-        assert fresh(checkout, tmp_path / "other" / ".venv") == found
+        assert found == ((str(copied),), f"{package.name}@7.7.7/{binary}")
+        # The engine's own node_modules comes before the one beside the virtual environment.
+        engine = tmp_path / "engine"
+        own = install(engine, package.name, "8.8.8")
+        assert fresh(engine, checkout / ".venv") == ((str(own),), f"{package.name}@8.8.8/{binary}")
+        # Where npm named the platform package otherwise (another processor name), that one is used.
+        other = install(tmp_path / "npm-elsewhere", "darwin-arm64", "9.9.9")
+        assert fresh(tmp_path / "npm-elsewhere", tmp_path / "other" / ".venv") == ((str(other),), f"darwin-arm64@9.9.9/{binary}")
         # Nothing installed: the build's search step reports it with what to run.
         assert fresh(tmp_path / "elsewhere", tmp_path / "other" / ".venv") is None
         problem = sitemod.start_pagefind(tmp_path)
         assert isinstance(problem, sitemod.Problem) and "make site" in problem.message and "npm ci" in problem.message
+        assert "--no-search" in problem.message and "PAGEFIND_BINARY_PATH" in problem.message
         assert sitemod._pagefind_version() == "" and sitemod.search_key({"p/index.html": ("1", True)}) is None
+        # The npm wrapper's settings name another binary, the extended one's first.
         monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/opt/pagefind")
         sitemod._pagefind_install.cache_clear()
         assert sitemod._pagefind_command() == ("/opt/pagefind",) and sitemod._pagefind_version() == ""
+        monkeypatch.setenv("PAGEFIND_EXTENDED_BINARY_PATH", "/opt/pagefind_extended")
+        sitemod._pagefind_install.cache_clear()
+        assert sitemod._pagefind_command() == ("/opt/pagefind_extended",)
     finally:
         monkeypatch.undo()
         sitemod._pagefind_install.cache_clear()
