@@ -269,20 +269,41 @@ def parse_all(root: Path, sources, ctx, cache: Path, jobs=2, execute=None, prune
 
 
 # --------------------------------------------------------------------------- helpers
-def git_dates(root: Path) -> dict:
+def start_git_dates(root: Path):
+    """``git log`` of every file's last commit date, started in the background (``git_dates`` reads
+    it): in a long history it takes a while, and the build has other work meanwhile. Its output
+    goes to an unnamed temporary file, so that it never waits on a full pipe."""
+    out = tempfile.TemporaryFile()
     try:
-        out = subprocess.run(
-            ["git", "log", "--format=%x00%cs", "--name-only", "--no-renames"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
+        proc = subprocess.Popen(
+            ["git", "log", "--format=%x00%cs", "--name-only", "--no-renames"], cwd=root, stdout=out, stderr=subprocess.DEVNULL
+        )
+    except OSError:
+        out.close()
+        return None
+    return proc, out
+
+
+def git_dates(root: Path, started=None) -> dict:
+    """Each file's last commit date (``YYYY-MM-DD``) by path, from ``start_git_dates`` (``started``,
+    or started now); empty outside a git repository."""
+    started = started if started is not None else start_git_dates(root)
+    if started is None:
         return {}
+    proc, out = started
+    with out:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            return {}
+        if proc.returncode != 0:
+            return {}
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
     dates, current = {}, None
-    for line in out.splitlines():
+    for line in text.splitlines():
         if line.startswith("\x00"):
             current = line[1:]
         elif line and current:
@@ -625,6 +646,7 @@ def build(
 
     cited = _cited_by(sources, docs)
     report.extend(bib.uncited(set(cited)))
+    dates_started = start_git_dates(root)  # read by _attach, below
 
     t = time.monotonic()
     sites = cache / "sites"
@@ -635,7 +657,7 @@ def build(
         paper_outputs = {}
         if papers:
             paper_outputs = _build_papers(root, sources, docs, bib, figs, new, report, progress)
-        _attach(root, sources, docs, paper_outputs, extra["CANONICAL_URL"], shared)
+        _attach(root, sources, docs, paper_outputs, extra["CANONICAL_URL"], shared, dates_started)
         reused = _prepare_reuse(cache / "page-keys.json", output)
         report.extend(run_pelican(root, new, settings_file, extra, jobs=jobs))
         _copy_figures(figs, docs, new)
@@ -766,6 +788,10 @@ def build(
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
+    finally:
+        if dates_started is not None:  # collected, also when the build stopped before reading it
+            dates_started[0].wait()
+            dates_started[1].close()
     return res
 
 
@@ -1022,12 +1048,12 @@ def _prepare_reuse(keys_file: Path, output: Path) -> set:
     return acx_pelican.REUSED
 
 
-def _attach(root, sources, docs, paper_outputs, canonical: str, shared: str = ""):
+def _attach(root, sources, docs, paper_outputs, canonical: str, shared: str = "", dates_started=None):
     """Give the Pelican reader everything it shows beside a document's HTML, and each document's
     page key (everything its own page depends on, for reuse by ``acx_pelican.ReusingWriter``)."""
     from . import acx_pelican
 
-    dates = git_dates(root)
+    dates = git_dates(root, dates_started)
     acx_pelican.DOCS.clear()
     for s in sources:
         d = docs[s.path]
@@ -1044,7 +1070,7 @@ def _attach(root, sources, docs, paper_outputs, canonical: str, shared: str = ""
         if s.path in paper_outputs:
             extra.update(paper_outputs[s.path])
         extra["page_key"] = _page_key(shared, s, d, extra)
-        acx_pelican.DOCS[os.path.realpath(root / s.path)] = (s, d, extra)
+        acx_pelican.DOCS[acx_pelican.source_key(root / s.path)] = (s, d, extra)
 
 
 def _copy_figures(figs, docs, out: Path):
@@ -1123,7 +1149,7 @@ def quick_update(root: Path, prev: BuildResult, changed, *, output: Path | None 
             and sorted(new.figures) == sorted(old.figures)
             and sorted(new.images) == sorted(old.images)
         )
-        key = os.path.realpath(root / path)  # how the reader and the writer know the source
+        key = acx_pelican.source_key(root / path)  # how the reader and the writer know the source
         entry, rendered = acx_pelican.DOCS.get(key), acx_pelican.RENDERED.get(key)
         if not same or entry is None or rendered is None:
             return None

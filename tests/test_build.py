@@ -394,3 +394,21 @@ def test_build_py_starts_the_bibliography_copy_before_importing_the_engine(site)
     shutil.rmtree(site / ".cache" / "bib", ignore_errors=True)
     r = subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True, timeout=300)
     assert r.stdout.strip() == "collected", (r.stdout, r.stderr[-2000:])
+
+
+def test_last_updated_comes_from_git_history(site):
+    """A post whose last commit is later than its date says when it was last updated; the date
+    comes from ``git log``, run in the background while the build works (outside a repository:
+    no date, no error)."""
+    import os
+    import subprocess
+
+    page = site / "output" / "posts" / "demo-post" / "index.html"
+    assert run_build(site, "build", "--no-papers", "--no-search").returncode == 0
+    assert "last updated" not in page.read_text()
+    env = dict(os.environ, GIT_COMMITTER_DATE="2030-01-02T03:04:05Z", GIT_AUTHOR_DATE="2030-01-02T03:04:05Z")
+    for cmd in (["init", "-q"], ["add", "-A"], ["-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m", "x"]):
+        subprocess.run(["git", *cmd], cwd=site, check=True, env=env, capture_output=True)
+    res = run_build(site, "build", "--no-papers", "--no-search")
+    assert res.returncode == 0, res.stderr
+    assert 'last updated <time datetime="2030-01-02">2030-01-02</time>' in page.read_text()
