@@ -412,3 +412,17 @@ def test_last_updated_comes_from_git_history(site):
     res = run_build(site, "build", "--no-papers", "--no-search")
     assert res.returncode == 0, res.stderr
     assert 'last updated <time datetime="2030-01-02">2030-01-02</time>' in page.read_text()
+
+
+def test_a_symlinked_source_is_a_page_of_its_own(site):
+    """A post that is a symbolic link to another post inside the repository is built as a page of
+    its own (the reader knows sources by the name Pelican found them under; keyed by their real
+    path, both posts were one and Pelican stopped on writing the same page twice)."""
+    import os
+
+    os.symlink("demo-post.md", site / "posts" / "alias-post.md")
+    res = run_build(site, "build", "--no-papers", "--no-search")
+    assert res.returncode == 0, res.stderr[-2000:]
+    for slug in ("demo-post", "alias-post"):
+        html = (site / "output" / "posts" / slug / "index.html").read_text()
+        assert f"posts/{slug}/" in html and "zanzibarite" in html
