@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build benchmark: this engine against plain Pelican on the same synthetic corpus, in one run.
 
-    python bench/run.py --posts 1000 [--reps 3] [--out bench/results.json]
+    python bench/run.py --posts 1000 [--reps 5] [--out bench/results.json]
 
 Times (alternating runs, median and spread over --reps): cold build, warm no-op rebuild, one-post
 edit, one-bib-entry edit, ``check`` and ``serve``'s save-to-reload latency (a post's body, a
@@ -228,7 +228,7 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--posts", type=int, default=100)
-    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=5, help="repetitions of each timing (default 5: the cold-build ratio is a median over them)")
     ap.add_argument("--out", type=Path, default=HERE / "results.json")
     ap.add_argument("--no-serve", action="store_true", help="skip the serve save-to-reload latency")
     a = ap.parse_args(argv)
