@@ -228,7 +228,9 @@ def run(posts: int, reps: int, out: Path | None, serve: bool = True):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--posts", type=int, default=100)
-    ap.add_argument("--reps", type=int, default=5, help="repetitions of each timing (default 5: the cold-build ratio is a median over them)")
+    ap.add_argument(
+        "--reps", type=int, default=5, help="repetitions of each timing (default 5: the cold-build ratio is a median over them)"
+    )
     ap.add_argument("--out", type=Path, default=HERE / "results.json")
     ap.add_argument("--no-serve", action="store_true", help="skip the serve save-to-reload latency")
     a = ap.parse_args(argv)
