@@ -284,10 +284,9 @@ def start_git_dates(root: Path):
     return proc, out
 
 
-def git_dates(root: Path, started=None) -> dict:
-    """Each file's last commit date (``YYYY-MM-DD``) by path, from ``start_git_dates`` (``started``,
-    or started now); empty outside a git repository."""
-    started = started if started is not None else start_git_dates(root)
+def git_dates(started) -> dict:
+    """Each file's last commit date (``YYYY-MM-DD``) by path, read from what ``start_git_dates``
+    started; empty outside a git repository or without git (``started`` None)."""
     if started is None:
         return {}
     proc, out = started
@@ -1050,10 +1049,11 @@ def _prepare_reuse(keys_file: Path, output: Path) -> set:
 
 def _attach(root, sources, docs, paper_outputs, canonical: str, shared: str = "", dates_started=None):
     """Give the Pelican reader everything it shows beside a document's HTML, and each document's
-    page key (everything its own page depends on, for reuse by ``acx_pelican.ReusingWriter``)."""
+    page key (everything its own page depends on, for reuse by ``acx_pelican.ReusingWriter``).
+    ``dates_started``: ``start_git_dates(root)``, for the "last updated" dates."""
     from . import acx_pelican
 
-    dates = git_dates(root, dates_started)
+    dates = git_dates(dates_started)
     acx_pelican.DOCS.clear()
     for s in sources:
         d = docs[s.path]
